@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# s2box top-level driver. The kernel module itself is described by Kbuild;
+# this file sets up the toolchain and kernels, builds the module for every
+# kernel in the matrix, and runs the tests under QEMU.
+#
+#   make demo     boot an emulated arm64 server and show boxes being made
+#   make check    every test; ends with "s2box: N passed, N failed, N skipped"
+#
+# Out-of-tree use on an arm64 host: make modules / make install
+# (KERNELDIR defaults to the running kernel's build tree).
+
+KERNELRELEASE ?= $(shell uname -r)
+KERNELDIR ?= /lib/modules/$(KERNELRELEASE)/build
+S2BOX_CACHE ?= $(HOME)/.cache/s2box
+export S2BOX_CACHE
+
+KERNELS ?= 6.1 6.12 6.12-16k
+CPUS ?= max neoverse-n1 cortex-a76 a64fx cortex-a57
+export KERNELS CPUS
+
+CROSS ?= aarch64-linux-gnu-
+TOP := $(CURDIR)
+B := $(TOP)/build
+RESULTS := $(B)/results
+KSRC = $(S2BOX_CACHE)/kernels/$(1)/build
+KMAKE = $(MAKE) -s -C $(call KSRC,$(1)) M=$(B)/$(1)/src ARCH=arm64 \
+	CROSS_COMPILE=$(CROSS)
+MODULE_SRCS := Kbuild $(wildcard module/*.[ch]) uapi/linux/s2box.h
+
+.PHONY: all modules install dkms-install setup module selftests tools unit \
+	lint matrix dkms-test check demo clean
+
+all: modules
+
+# --- on an arm64 host, for the running kernel -----------------------------
+modules:
+	$(MAKE) -C $(KERNELDIR) M=$(TOP) modules
+
+install: modules
+	$(MAKE) -C $(KERNELDIR) M=$(TOP) modules_install
+	install -D -m 0644 scripts/60-s2box.rules \
+		$(DESTDIR)/etc/udev/rules.d/60-s2box.rules
+	depmod -a $(KERNELRELEASE)
+
+dkms-install:
+	bash scripts/dkms-install.sh
+
+# --- cross builds and tests on the x86_64 set-up machine -------------------
+setup:
+	@bash scripts/setup.sh
+
+# One private source copy per kernel, so the kernels' builds never share
+# object files.
+module: setup
+	@for k in $(KERNELS); do \
+		mkdir -p $(B)/$$k/src && \
+		cp -a --parents $(MODULE_SRCS) $(B)/$$k/src/ && \
+		$(call KMAKE,$$k) W=1 KCFLAGS=-Werror modules && \
+		cp $(B)/$$k/src/s2box.ko $(B)/$$k/s2box.ko || exit 1; \
+		echo "module: built build/$$k/s2box.ko"; \
+	done
+
+# kselftests and tools, static arm64 binaries for the initramfs.
+selftests: setup
+	@bash scripts/build-userspace.sh
+
+unit:
+	@mkdir -p $(RESULTS)
+	@$(MAKE) -s -C tools/unittest run | tee $(RESULTS)/unit.tap
+
+lint: setup
+	@mkdir -p $(RESULTS)
+	@bash scripts/lint.sh | tee $(RESULTS)/lint.tap
+
+matrix: module selftests
+	@bash scripts/matrix.sh
+
+dkms-test: setup
+	@bash scripts/dkms-test.sh | tee $(RESULTS)/dkms.tap
+
+# Every step runs even when an earlier one failed; the summary decides.
+check: setup
+	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
+	@$(MAKE) -s lint || true
+	@$(MAKE) -s unit || true
+	@$(MAKE) -s matrix || true
+	@$(MAKE) -s dkms-test || true
+	@bash scripts/summary.sh $(RESULTS)
+
+demo: setup
+	@$(MAKE) -s module selftests KERNELS=6.12
+	@bash scripts/qemu-run.sh 6.12 max demo $(B)/demo
+
+clean:
+	rm -rf $(B)
+	$(MAKE) -C tools/unittest clean

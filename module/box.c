@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A box: one stage-2 context with its own geometry, VTCR_EL2 and root
+ * table, reached through its own file descriptor. The box lives exactly as
+ * long as that file.
+ */
+
+#include <linux/anon_inodes.h>
+#include <linux/atomic.h>
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/gfp.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "s2box.h"
+
+struct s2box_box {
+	u64 id;			/* generation number, never reused */
+	struct s2box_geom geom;
+	struct page *root;	/* concatenated root tables, zeroed */
+	unsigned int root_order;
+	kuid_t owner;
+};
+
+/*
+ * Box memory is charged to the caller's memory cgroup, and at its limit
+ * the allocation fails with ENOMEM instead of OOM-killing (RETRY_MAYFAIL);
+ * NOWARN because user input can legitimately ask for more than exists.
+ */
+#define S2BOX_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
+/* Box ids start at 1; 0 is never a box. */
+static atomic64_t s2box_next_id = ATOMIC64_INIT(0);
+
+static void box_free(struct s2box_box *box)
+{
+	__free_pages(box->root, box->root_order);
+	kfree(box);
+}
+
+static int box_release(struct inode *inode, struct file *file)
+{
+	box_free(file->private_data);
+	return 0;
+}
+
+static void box_fill_info(const struct s2box_box *box,
+			  struct s2box_box_info *info)
+{
+	const struct s2box_geom *g = &box->geom;
+
+	memset(info, 0, sizeof(*info));
+	info->box_id = box->id;
+	info->vtcr = g->vtcr;
+	info->ipa_bits = g->ipa_bits;
+	info->granule = 1U << g->granule_shift;
+	info->levels = g->levels;
+	info->start_level = g->start_level;
+	info->sl0 = g->sl0;
+	info->sl2 = g->sl2;
+	info->t0sz = g->t0sz;
+	info->ps = g->ps;
+	info->ps_bits = g->ps_bits;
+	info->ds = g->ds;
+	info->vs = g->vs;
+	info->root_pages = g->root_pages;
+	info->root_align = 1U << g->root_align_shift;
+}
+
+static long box_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct s2box_box *box = file->private_data;
+
+	if (s2box_cmd_is(cmd, S2BOX_GET_BOX_INFO)) {
+		struct s2box_box_info info;
+
+		box_fill_info(box, &info);
+		return s2box_arg_out(arg, cmd, &info, sizeof(info));
+	}
+	return -ENOTTY;
+}
+
+static const struct file_operations box_fops = {
+	.owner = THIS_MODULE,
+	.release = box_release,
+	.unlocked_ioctl = box_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static const char *granule_name(unsigned int granule)
+{
+	switch (granule) {
+	case S2BOX_GRANULE_4K:
+		return "4K";
+	case S2BOX_GRANULE_16K:
+		return "16K";
+	default:
+		return "64K";
+	}
+}
+
+/* Reject what the geometry cannot express, saying why in one line. */
+static int box_check_args(const struct s2box_create *args)
+{
+	const struct s2box_host *host = s2box_host_get();
+	unsigned int gs, limit;
+
+	if (args->flags) {
+		pr_info_ratelimited("create: unknown flags 0x%x\n", args->flags);
+		return -EINVAL;
+	}
+	if (!s2box_reserved_zero(args->reserved, sizeof(args->reserved))) {
+		pr_info_ratelimited("create: reserved fields must be zero\n");
+		return -EINVAL;
+	}
+	gs = s2box_granule_shift(args->granule);
+	if (!gs) {
+		pr_info_ratelimited("create: granule %u is not 4096, 16384 or 65536\n",
+				    args->granule);
+		return -EINVAL;
+	}
+	limit = s2box_ipa_limit(host, gs);
+	if (!limit) {
+		pr_info_ratelimited("create: this CPU has no %s granule at stage 2\n",
+				    granule_name(args->granule));
+		return -EOPNOTSUPP;
+	}
+	if (args->ipa_bits < S2BOX_IPA_BITS_MIN || args->ipa_bits > limit) {
+		pr_info_ratelimited("create: ipa_bits %u outside [%u, %u] for the %s granule on this host\n",
+				    args->ipa_bits, S2BOX_IPA_BITS_MIN, limit,
+				    granule_name(args->granule));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static struct s2box_box *box_alloc(const struct s2box_create *args)
+{
+	struct s2box_box *box;
+	size_t root_bytes;
+	int err;
+
+	box = kzalloc(sizeof(*box), S2BOX_GFP);
+	if (!box)
+		return ERR_PTR(-ENOMEM);
+	err = s2box_geom_compute(s2box_host_get(), args->ipa_bits,
+				 args->granule, &box->geom);
+	if (err)
+		goto free_box;
+
+	/*
+	 * VTTBR_EL2.BADDR must be aligned to the size of the concatenated
+	 * root. That size is a power of two, and the buddy allocator aligns
+	 * a block of 2^order pages to its own size, which is at least that.
+	 */
+	root_bytes = (size_t)box->geom.root_pages << box->geom.granule_shift;
+	box->root_order = get_order(root_bytes);
+	box->root = alloc_pages(S2BOX_GFP | __GFP_ZERO, box->root_order);
+	if (!box->root) {
+		err = -ENOMEM;
+		goto free_box;
+	}
+	box->id = atomic64_inc_return(&s2box_next_id);
+	box->owner = current_uid();
+	return box;
+
+free_box:
+	kfree(box);
+	return ERR_PTR(err);
+}
+
+int s2box_box_create(const struct s2box_create *args)
+{
+	struct s2box_box *box;
+	int err, fd;
+
+	err = box_check_args(args);
+	if (err)
+		return err;
+	box = box_alloc(args);
+	if (IS_ERR(box))
+		return PTR_ERR(box);
+	fd = anon_inode_getfd("s2box-box", &box_fops, box, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		box_free(box);
+	return fd;
+}

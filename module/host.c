@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host probe: s2box loads only on a kernel running at EL2 with VHE, and
+ * only on CPUs whose EL1-visible state it fully handles (the allow-list in
+ * idregs.c). Capabilities come from the kernel's sanitised ID registers,
+ * i.e. the values safe on every CPU.
+ */
+
+#include <linux/atomic.h>
+#include <linux/printk.h>
+#include <linux/smp.h>
+#include <asm/cpufeature.h>
+#include <asm/sysreg.h>
+#include <asm/virt.h>
+
+#include "s2box.h"
+#include "idregs.h"
+
+/*
+ * ID_AA64PFR2_EL1 and ID_AA64MMFR3_EL1 are not named by the 6.1 headers.
+ * Their encodings sit in the ID space that reads as zero on CPUs that do
+ * not implement them, so reading them raw is safe everywhere.
+ */
+#define S2BOX_SYS_ID_AA64PFR2	sys_reg(3, 0, 0, 4, 2)
+#define S2BOX_SYS_ID_AA64MMFR3	sys_reg(3, 0, 0, 7, 3)
+
+static struct s2box_host s2box_host_caps;
+
+struct idregs_union {
+	atomic64_t pfr0, pfr1, pfr2, mmfr3;
+};
+
+/*
+ * The allow-list must see a feature if ANY CPU has it (state on one CPU is
+ * enough for a channel), so it ORs the raw registers of every online CPU
+ * instead of using the sanitised (lowest common) values.
+ */
+static void idregs_or_this_cpu(void *data)
+{
+	struct idregs_union *acc = data;
+
+	atomic64_or(read_sysreg_s(SYS_ID_AA64PFR0_EL1), &acc->pfr0);
+	atomic64_or(read_sysreg_s(SYS_ID_AA64PFR1_EL1), &acc->pfr1);
+	atomic64_or(read_sysreg_s(S2BOX_SYS_ID_AA64PFR2), &acc->pfr2);
+	atomic64_or(read_sysreg_s(S2BOX_SYS_ID_AA64MMFR3), &acc->mmfr3);
+}
+
+static const char *host_unhandled_feature(void)
+{
+	struct idregs_union acc = {};
+	struct s2box_idregs regs = {};
+
+	on_each_cpu(idregs_or_this_cpu, &acc, 1);
+	regs.pfr0 = atomic64_read(&acc.pfr0);
+	regs.pfr1 = atomic64_read(&acc.pfr1);
+	regs.pfr2 = atomic64_read(&acc.pfr2);
+	regs.mmfr3 = atomic64_read(&acc.mmfr3);
+	return s2box_unhandled_feature(&regs);
+}
+
+/*
+ * Stage-2 capabilities from the sanitised registers. On mismatched CPUs
+ * the kernel's feature table makes TGranX_2 "not supported" unless all
+ * agree and keeps the lowest PARange, VMIDBits and HAFDBS. A lower HAFDBS
+ * only matters if boxes enabled hardware AF/dirty updates, which they do
+ * not (VTCR_EL2.HA = HD = 0): it is reported for information.
+ */
+static void host_decode_sanitised(void)
+{
+	struct s2box_idregs regs = {
+		.mmfr0 = read_sanitised_ftr_reg(SYS_ID_AA64MMFR0_EL1),
+		.mmfr1 = read_sanitised_ftr_reg(SYS_ID_AA64MMFR1_EL1),
+		.mmfr2 = read_sanitised_ftr_reg(SYS_ID_AA64MMFR2_EL1),
+	};
+
+	s2box_host_decode(&regs, &s2box_host_caps);
+}
+
+int s2box_host_probe(void)
+{
+	const char *feature;
+
+	/*
+	 * A kernel at EL2 is a VHE kernel (E2H=1). nVHE, hVHE and protected
+	 * KVM all run the kernel at EL1, where s2box cannot own VBAR_EL2.
+	 */
+	if (!is_kernel_in_hyp_mode() || !has_vhe()) {
+		pr_err("not loading: the kernel does not run at EL2 with VHE (nVHE, protected KVM or no EL2); s2box needs a VHE host\n");
+		return -ENODEV;
+	}
+
+	feature = host_unhandled_feature();
+	if (feature) {
+		pr_err("not loading: CPU feature %s exposes EL1 state s2box does not switch or trap yet\n",
+		       feature);
+		return -ENODEV;
+	}
+
+	host_decode_sanitised();
+	pr_info("host: %u-bit PA, IPA limit 4K %u, 16K %u, 64K %u, %u-bit VMID%s\n",
+		s2box_host_caps.pa_bits,
+		s2box_ipa_limit(&s2box_host_caps, S2_GRANULE_SHIFT_4K),
+		s2box_ipa_limit(&s2box_host_caps, S2_GRANULE_SHIFT_16K),
+		s2box_ipa_limit(&s2box_host_caps, S2_GRANULE_SHIFT_64K),
+		s2box_host_caps.vmid_bits,
+		s2box_host_caps.fwb ? ", FWB" : "");
+	return 0;
+}
+
+const struct s2box_host *s2box_host_get(void)
+{
+	return &s2box_host_caps;
+}
+
+void s2box_host_fill_caps(struct s2box_caps *caps)
+{
+	const struct s2box_host *h = &s2box_host_caps;
+
+	memset(caps, 0, sizeof(*caps));
+	caps->flags = S2BOX_CAP_VHE;
+	if (h->lpa2_4k && h->pa_bits == 52)
+		caps->flags |= S2BOX_CAP_LPA2_4K;
+	if (h->lpa2_16k && h->pa_bits == 52)
+		caps->flags |= S2BOX_CAP_LPA2_16K;
+	if (h->gran_64k && h->pa_bits == 52)
+		caps->flags |= S2BOX_CAP_LPA_64K;
+	if (h->fwb)
+		caps->flags |= S2BOX_CAP_FWB;
+	if (h->vmid_bits == 16)
+		caps->flags |= S2BOX_CAP_VMID16;
+	caps->api_version = S2BOX_API_VERSION;
+	caps->pa_bits = h->pa_bits;
+	caps->granules = (h->gran_4k ? S2BOX_GRANULE_MASK_4K : 0) |
+			 (h->gran_16k ? S2BOX_GRANULE_MASK_16K : 0) |
+			 (h->gran_64k ? S2BOX_GRANULE_MASK_64K : 0);
+	caps->ipa_bits_max_4k = s2box_ipa_limit(h, S2_GRANULE_SHIFT_4K);
+	caps->ipa_bits_max_16k = s2box_ipa_limit(h, S2_GRANULE_SHIFT_16K);
+	caps->ipa_bits_max_64k = s2box_ipa_limit(h, S2_GRANULE_SHIFT_64K);
+	caps->vmid_bits = h->vmid_bits;
+	caps->hafdbs = h->hafdbs;
+	caps->host_page_size = PAGE_SIZE;
+}

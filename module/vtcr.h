@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Stage-2 geometry and VTCR_EL2 for one box: pure architecture rules,
+ * compiled into the module and, unchanged, into the host unit tests.
+ */
+#ifndef S2BOX_VTCR_H
+#define S2BOX_VTCR_H
+
+#include "arch_types.h"
+
+/* VTCR_EL2 fields (Arm ARM, VTCR_EL2 register description). */
+#define S2_VTCR_T0SZ_SHIFT	0
+#define S2_VTCR_SL0_SHIFT	6
+#define S2_VTCR_IRGN0_SHIFT	8
+#define S2_VTCR_ORGN0_SHIFT	10
+#define S2_VTCR_SH0_SHIFT	12
+#define S2_VTCR_TG0_SHIFT	14
+#define S2_VTCR_PS_SHIFT	16
+#define S2_VTCR_VS		(1ULL << 19)
+#define S2_VTCR_RES1		(1ULL << 31)
+#define S2_VTCR_DS		(1ULL << 32)
+#define S2_VTCR_SL2		(1ULL << 33)
+
+#define S2_VTCR_TG0_4K		0ULL
+#define S2_VTCR_TG0_64K		1ULL
+#define S2_VTCR_TG0_16K		2ULL
+#define S2_VTCR_RGN_WBWA	1ULL	/* walks: Normal, write-back, allocate */
+#define S2_VTCR_SH_INNER	3ULL	/* walks: inner shareable */
+
+/* Granule shifts. */
+#define S2_GRANULE_SHIFT_4K	12
+#define S2_GRANULE_SHIFT_16K	14
+#define S2_GRANULE_SHIFT_64K	16
+
+/*
+ * What the geometry rules need to know about the host, decoded from the
+ * system-wide ID registers by s2box_host_decode() (idregs.c).
+ */
+struct s2box_host {
+	unsigned int pa_bits;		/* PARange in bits: 32..52 */
+	unsigned int ps;		/* PARange encoding (0..6) */
+	bool gran_4k;			/* usable at stage 2 */
+	bool gran_16k;
+	bool gran_64k;
+	bool lpa2_4k;			/* 52-bit with 4K at stage 2 (DS=1) */
+	bool lpa2_16k;			/* 52-bit with 16K at stage 2 (DS=1) */
+	unsigned int vmid_bits;		/* 8 or 16 */
+	unsigned int hafdbs;		/* ID_AA64MMFR1_EL1.HAFDBS */
+	bool fwb;			/* ID_AA64MMFR2_EL1.FWB */
+};
+
+/* A box's stage-2 geometry; every field derives from (host, ipa, granule). */
+struct s2box_geom {
+	u64 vtcr;
+	unsigned int ipa_bits;
+	unsigned int granule_shift;
+	unsigned int levels;
+	int start_level;
+	unsigned int sl0;
+	unsigned int sl2;
+	unsigned int t0sz;
+	unsigned int ps;
+	unsigned int ps_bits;
+	unsigned int ds;
+	unsigned int vs;
+	unsigned int root_pages;	/* concatenated tables at start level */
+	unsigned int root_align_shift;	/* log2 of BADDR alignment in bytes */
+};
+
+/* PARange encoding <-> bits; returns 0 / -1 for an unknown value. */
+unsigned int s2box_parange_bits(unsigned int parange);
+int s2box_bits_to_ps(unsigned int bits);
+
+/* Granule size in bytes -> shift (12/14/16), or 0 when not a granule. */
+unsigned int s2box_granule_shift(unsigned int granule_bytes);
+
+/* Largest IPA size for the granule on this host; 0 if unsupported. */
+unsigned int s2box_ipa_limit(const struct s2box_host *host,
+			     unsigned int granule_shift);
+
+/*
+ * Compute the geometry and VTCR_EL2 of a box.
+ * Returns 0, -EINVAL (not a granule, or ipa_bits outside [32, limit]) or
+ * -EOPNOTSUPP (granule not supported at stage 2 by the host).
+ */
+int s2box_geom_compute(const struct s2box_host *host, unsigned int ipa_bits,
+		       unsigned int granule_bytes, struct s2box_geom *geom);
+
+#endif /* S2BOX_VTCR_H */

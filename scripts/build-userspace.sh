@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Builds the static arm64 user-space programs that go into the test
+# initramfs: the kselftests (in a tools/testing/selftests-shaped tree, so the
+# very same Makefile works inside a kernel tree) and the tools.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=${S2BOX_CACHE:-$HOME/.cache/s2box}
+KSELF="$CACHE/linux-source/tools/testing/selftests"
+TREE="$TOP/build/selftests-tree"
+BIN="$TOP/build/arm64/bin"
+CROSS=${CROSS:-aarch64-linux-gnu-}
+
+# build/selftests-tree/{lib.mk,kselftest*.h} from Debian's linux-source,
+# build/selftests-tree/s2box/ a copy of the repository's selftests/s2box
+# (a symlink would make "../lib.mk" resolve inside the repository).
+layout_tree() {
+	mkdir -p "$TREE"
+	ln -sfn "$KSELF/lib.mk" "$TREE/lib.mk"
+	ln -sfn "$KSELF/kselftest_harness.h" "$TREE/kselftest_harness.h"
+	ln -sfn "$KSELF/kselftest.h" "$TREE/kselftest.h"
+	rm -rf "$TREE/s2box"
+	cp -a "$TOP/selftests/s2box" "$TREE/s2box"
+}
+
+build_selftests() {
+	mkdir -p "$BIN" "$TOP/build/arm64/selftests"
+	make -s -C "$TREE/s2box" ARCH=arm64 CROSS_COMPILE="$CROSS" \
+		OUTPUT="$TOP/build/arm64/selftests" \
+		KHDR_INCLUDES="-I$TOP/uapi"
+	local t
+	for t in "$TOP"/build/arm64/selftests/*; do
+		[ -x "$t" ] && [ -f "$t" ] && cp "$t" "$BIN/"
+	done
+}
+
+build_tools() {
+	if [ -f "$TOP/tools/Makefile" ]; then
+		make -s -C "$TOP/tools" CROSS_COMPILE="$CROSS" \
+			OUTPUT="$TOP/build/arm64/tools" BIN="$BIN"
+	fi
+}
+
+layout_tree
+build_selftests
+build_tools
+echo "userspace: built $(ls "$BIN" | tr '\n' ' ')"

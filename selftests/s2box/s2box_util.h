@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Small helpers shared by the s2box kselftests. */
+#ifndef S2BOX_UTIL_H
+#define S2BOX_UTIL_H
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+
+#include <linux/s2box.h>
+
+static inline int s2box_open_ctl(void)
+{
+	return open(S2BOX_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+}
+
+/* Returns the new box fd, or -1 with errno set. */
+static inline int s2box_create(int ctl, unsigned int ipa_bits,
+			       unsigned int granule)
+{
+	struct s2box_create c = { .ipa_bits = ipa_bits, .granule = granule };
+
+	return ioctl(ctl, S2BOX_CREATE_BOX, &c);
+}
+
+static inline unsigned int s2box_ipa_limit(const struct s2box_caps *caps,
+					   unsigned int granule)
+{
+	switch (granule) {
+	case S2BOX_GRANULE_4K:
+		return caps->ipa_bits_max_4k;
+	case S2BOX_GRANULE_16K:
+		return caps->ipa_bits_max_16k;
+	case S2BOX_GRANULE_64K:
+		return caps->ipa_bits_max_64k;
+	}
+	return 0;
+}
+
+/* Some granule the host supports at stage 2 (every host has one). */
+static inline unsigned int s2box_any_granule(int ctl)
+{
+	struct s2box_caps caps;
+
+	if (ioctl(ctl, S2BOX_GET_CAPS, &caps))
+		return 0;
+	if (caps.ipa_bits_max_4k)
+		return S2BOX_GRANULE_4K;
+	if (caps.ipa_bits_max_64k)
+		return S2BOX_GRANULE_64K;
+	return S2BOX_GRANULE_16K;
+}
+
+#endif /* S2BOX_UTIL_H */

@@ -9,16 +9,19 @@
 #define S2BOX_ARCH_TYPES_H
 
 #ifdef __KERNEL__
-#include <linux/types.h>
 #include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/types.h>
 #else
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
-#include <errno.h>
-typedef uint64_t u64;
-typedef uint32_t u32;
-typedef uint8_t u8;
+#include <linux/types.h>
+typedef __u64 u64;
+typedef __u32 u32;
+typedef __u8 u8;
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define BIT_ULL(n) (1ULL << (n))
 #endif
 
 #endif /* S2BOX_ARCH_TYPES_H */

@@ -150,7 +150,7 @@ const char *s2box_unhandled_feature(const struct s2box_idregs *regs)
 	};
 	unsigned int i;
 
-	for (i = 0; i < sizeof(unhandled) / sizeof(unhandled[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(unhandled); i++)
 		if (FIELD(words[unhandled[i].reg], unhandled[i].shift))
 			return unhandled[i].name;
 	return NULL;

@@ -28,8 +28,7 @@
 /* VTCR_EL2.PS / ID_AA64MMFR0_EL1.PARange share one encoding. */
 static const unsigned int parange_to_bits[] = { 32, 36, 40, 42, 44, 48, 52 };
 
-#define S2_PARANGE_COUNT \
-	(sizeof(parange_to_bits) / sizeof(parange_to_bits[0]))
+#define S2_PARANGE_COUNT	ARRAY_SIZE(parange_to_bits)
 
 /* A level-3 walk at most concatenates 16 tables: 4 extra IPA bits. */
 #define S2_MAX_CONCAT_BITS	4

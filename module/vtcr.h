@@ -16,10 +16,10 @@
 #define S2_VTCR_SH0_SHIFT	12
 #define S2_VTCR_TG0_SHIFT	14
 #define S2_VTCR_PS_SHIFT	16
-#define S2_VTCR_VS		(1ULL << 19)
-#define S2_VTCR_RES1		(1ULL << 31)
-#define S2_VTCR_DS		(1ULL << 32)
-#define S2_VTCR_SL2		(1ULL << 33)
+#define S2_VTCR_VS		BIT_ULL(19)
+#define S2_VTCR_RES1		BIT_ULL(31)
+#define S2_VTCR_DS		BIT_ULL(32)
+#define S2_VTCR_SL2		BIT_ULL(33)
 
 #define S2_VTCR_TG0_4K		0ULL
 #define S2_VTCR_TG0_64K		1ULL

@@ -7,11 +7,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -91,23 +91,23 @@ static unsigned int ps_of_bits(unsigned int bits)
 }
 
 /* VTCR_EL2 assembled from the expected fields (Arm ARM bit positions). */
-static uint64_t expected_vtcr(const struct s2box_caps *caps,
-			      unsigned int granule, const struct geom_row *row,
-			      unsigned int *ps_bits)
+static __u64 expected_vtcr(const struct s2box_caps *caps,
+			   unsigned int granule, const struct geom_row *row,
+			   unsigned int *ps_bits)
 {
 	unsigned int tg0 = granule == S2BOX_GRANULE_4K ? 0 :
 			   granule == S2BOX_GRANULE_64K ? 1 : 2;
 	unsigned int oa = caps->pa_bits;
-	uint64_t v;
+	__u64 v;
 
 	if (granule != S2BOX_GRANULE_64K && !row->ds && oa > 48)
 		oa = 48;
 	*ps_bits = oa;
-	v = (uint64_t)(64 - row->ipa_bits);		/* T0SZ [5:0] */
-	v |= (uint64_t)row->sl0 << 6;			/* SL0 [7:6] */
+	v = (__u64)(64 - row->ipa_bits);		/* T0SZ [5:0] */
+	v |= (__u64)row->sl0 << 6;			/* SL0 [7:6] */
 	v |= 1ULL << 8 | 1ULL << 10 | 3ULL << 12;	/* WBWA, inner sh. */
-	v |= (uint64_t)tg0 << 14;			/* TG0 [15:14] */
-	v |= (uint64_t)ps_of_bits(oa) << 16;		/* PS [18:16] */
+	v |= (__u64)tg0 << 14;			/* TG0 [15:14] */
+	v |= (__u64)ps_of_bits(oa) << 16;		/* PS [18:16] */
 	if (caps->vmid_bits == 16)
 		v |= 1ULL << 19;			/* VS */
 	v |= 1ULL << 31;				/* RES1 */
@@ -213,7 +213,7 @@ TEST(unknown_ioctl_is_enotty)
 
 struct s2box_create_v2 {
 	struct s2box_create v1;
-	uint64_t future;
+	__u64 future;
 };
 
 TEST(larger_struct_needs_zero_tail)
@@ -237,12 +237,12 @@ TEST(larger_struct_needs_zero_tail)
 
 TEST(smaller_caps_struct_is_truncated)
 {
-	uint32_t words[3] = { 0xdead, 0xdead, 0xdead };
+	__u32 words[3] = { 0xdead, 0xdead, 0xdead };
 	int fd = s2box_open_ctl();
 
 	ASSERT_LE(0, fd);
 	/* An older caller that only knew flags and api_version. */
-	ASSERT_EQ(0, ioctl(fd, _IOR(S2BOX_IOC_MAGIC, 0x00, uint64_t), words));
+	ASSERT_EQ(0, ioctl(fd, _IOR(S2BOX_IOC_MAGIC, 0x00, __u64), words));
 	EXPECT_EQ(S2BOX_API_VERSION, words[1]);
 	EXPECT_EQ(0xdead, words[2]);
 	close(fd);
@@ -335,17 +335,77 @@ FIXTURE_VARIANT(box) {
 	unsigned int ipa_bits;
 };
 
-#define BOX_VARIANT(g, bits)					\
-	FIXTURE_VARIANT_ADD(box, g##_##bits) {			\
-		.granule = S2BOX_GRANULE_##g, .ipa_bits = bits,	\
-	}
+FIXTURE_VARIANT_ADD(box, g4k_32) {
+	.granule = S2BOX_GRANULE_4K, .ipa_bits = 32,
+};
 
-BOX_VARIANT(4K, 32); BOX_VARIANT(4K, 36); BOX_VARIANT(4K, 40);
-BOX_VARIANT(4K, 44); BOX_VARIANT(4K, 48); BOX_VARIANT(4K, 52);
-BOX_VARIANT(16K, 32); BOX_VARIANT(16K, 36); BOX_VARIANT(16K, 40);
-BOX_VARIANT(16K, 44); BOX_VARIANT(16K, 48); BOX_VARIANT(16K, 52);
-BOX_VARIANT(64K, 32); BOX_VARIANT(64K, 36); BOX_VARIANT(64K, 40);
-BOX_VARIANT(64K, 44); BOX_VARIANT(64K, 48); BOX_VARIANT(64K, 52);
+FIXTURE_VARIANT_ADD(box, g4k_36) {
+	.granule = S2BOX_GRANULE_4K, .ipa_bits = 36,
+};
+
+FIXTURE_VARIANT_ADD(box, g4k_40) {
+	.granule = S2BOX_GRANULE_4K, .ipa_bits = 40,
+};
+
+FIXTURE_VARIANT_ADD(box, g4k_44) {
+	.granule = S2BOX_GRANULE_4K, .ipa_bits = 44,
+};
+
+FIXTURE_VARIANT_ADD(box, g4k_48) {
+	.granule = S2BOX_GRANULE_4K, .ipa_bits = 48,
+};
+
+FIXTURE_VARIANT_ADD(box, g4k_52) {
+	.granule = S2BOX_GRANULE_4K, .ipa_bits = 52,
+};
+
+FIXTURE_VARIANT_ADD(box, g16k_32) {
+	.granule = S2BOX_GRANULE_16K, .ipa_bits = 32,
+};
+
+FIXTURE_VARIANT_ADD(box, g16k_36) {
+	.granule = S2BOX_GRANULE_16K, .ipa_bits = 36,
+};
+
+FIXTURE_VARIANT_ADD(box, g16k_40) {
+	.granule = S2BOX_GRANULE_16K, .ipa_bits = 40,
+};
+
+FIXTURE_VARIANT_ADD(box, g16k_44) {
+	.granule = S2BOX_GRANULE_16K, .ipa_bits = 44,
+};
+
+FIXTURE_VARIANT_ADD(box, g16k_48) {
+	.granule = S2BOX_GRANULE_16K, .ipa_bits = 48,
+};
+
+FIXTURE_VARIANT_ADD(box, g16k_52) {
+	.granule = S2BOX_GRANULE_16K, .ipa_bits = 52,
+};
+
+FIXTURE_VARIANT_ADD(box, g64k_32) {
+	.granule = S2BOX_GRANULE_64K, .ipa_bits = 32,
+};
+
+FIXTURE_VARIANT_ADD(box, g64k_36) {
+	.granule = S2BOX_GRANULE_64K, .ipa_bits = 36,
+};
+
+FIXTURE_VARIANT_ADD(box, g64k_40) {
+	.granule = S2BOX_GRANULE_64K, .ipa_bits = 40,
+};
+
+FIXTURE_VARIANT_ADD(box, g64k_44) {
+	.granule = S2BOX_GRANULE_64K, .ipa_bits = 44,
+};
+
+FIXTURE_VARIANT_ADD(box, g64k_48) {
+	.granule = S2BOX_GRANULE_64K, .ipa_bits = 48,
+};
+
+FIXTURE_VARIANT_ADD(box, g64k_52) {
+	.granule = S2BOX_GRANULE_64K, .ipa_bits = 52,
+};
 
 FIXTURE_SETUP(box)
 {
@@ -361,18 +421,18 @@ FIXTURE_TEARDOWN(box)
 
 /* Create the variant's box, or check the refusal the host must give. */
 static int create_or_check_refusal(struct __test_metadata *_metadata,
-				   FIXTURE_DATA(box) *self,
-				   const FIXTURE_VARIANT(box) *variant)
+				   int ctl, const struct s2box_caps *caps,
+				   unsigned int ipa_bits, unsigned int granule)
 {
-	unsigned int limit = s2box_ipa_limit(&self->caps, variant->granule);
-	int box = s2box_create(self->ctl, variant->ipa_bits, variant->granule);
+	unsigned int limit = s2box_ipa_limit(caps, granule);
+	int box = s2box_create(ctl, ipa_bits, granule);
 
 	if (!limit) {
 		EXPECT_EQ(-1, box);
 		EXPECT_EQ(EOPNOTSUPP, errno);
 		return -1;
 	}
-	if (variant->ipa_bits > limit) {
+	if (ipa_bits > limit) {
 		EXPECT_EQ(-1, box);
 		EXPECT_EQ(EINVAL, errno);
 		return -1;
@@ -387,10 +447,11 @@ TEST_F(box, geometry_matches_table)
 						  variant->ipa_bits);
 	struct s2box_box_info info;
 	unsigned int ps_bits;
-	uint64_t vtcr;
+	__u64 vtcr;
 	int box;
 
-	box = create_or_check_refusal(_metadata, self, variant);
+	box = create_or_check_refusal(_metadata, self->ctl, &self->caps,
+				      variant->ipa_bits, variant->granule);
 	if (box < 0)
 		SKIP(return, "%u-bit IPA with granule %u refused as expected",
 		     variant->ipa_bits, variant->granule);
@@ -423,7 +484,8 @@ TEST_F(box, fd_is_cloexec_and_ids_unique)
 	struct s2box_box_info a, b;
 	int box1, box2;
 
-	box1 = create_or_check_refusal(_metadata, self, variant);
+	box1 = create_or_check_refusal(_metadata, self->ctl, &self->caps,
+				       variant->ipa_bits, variant->granule);
 	if (box1 < 0)
 		SKIP(return, "geometry refused on this host");
 	box2 = s2box_create(self->ctl, variant->ipa_bits, variant->granule);
@@ -462,6 +524,114 @@ TEST_F(box, every_ipa_size)
 		EXPECT_EQ(row->root_pages, info.root_pages);
 		close(box);
 	}
+}
+
+/* --- memory cgroup accounting ------------------------------------------- */
+
+#define CGROUP_ROOT	"/sys/fs/cgroup"
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t len = (ssize_t)strlen(text);
+	int ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, text, len) == len;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static long read_keyed(const char *path, const char *key)
+{
+	char line[128];
+	long value = -1;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		size_t n = strlen(key);
+
+		if (!key[0]) {
+			value = atol(line);
+			break;
+		}
+		if (!strncmp(line, key, n) && line[n] == ' ') {
+			value = atol(line + n + 1);
+			break;
+		}
+	}
+	fclose(f);
+	return value;
+}
+
+/*
+ * In the child: join @cg, cap it 1 MiB above its current usage, and create
+ * one-page boxes until creation fails. Exit 0 when that failure is ENOMEM
+ * (the limit returns an error instead of an OOM kill) and came after at
+ * most 2 MiB worth of root tables: boxes whose root tables were not charged
+ * would only hit the limit through their small file objects, thousands of
+ * boxes later.
+ */
+static int memcg_child(const char *cg)
+{
+	struct rlimit lim = { 4096, 4096 };
+	char path[256], text[64];
+	int ctl, made;
+	long usage;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	if (write_file(path, "0") || setrlimit(RLIMIT_NOFILE, &lim))
+		return 2;
+	/*
+	 * Nothing but box creation may allocate once the limit is set: an
+	 * fd table growing or a page fault at the limit would OOM-kill us.
+	 * Grow the fd table now, and touch no new memory afterwards.
+	 */
+	if (dup2(0, 4090) < 0 || close(4090))
+		return 2;
+	ctl = s2box_open_ctl();
+	if (ctl < 0)
+		return 3;
+	snprintf(path, sizeof(path), "%s/memory.current", cg);
+	usage = read_keyed(path, "");
+	snprintf(text, sizeof(text), "%ld", usage + (1L << 20));
+	snprintf(path, sizeof(path), "%s/memory.max", cg);
+	if (usage < 0 || write_file(path, text))
+		return 4;
+	for (made = 0; made < 4000; made++)
+		if (s2box_create(ctl, 36, s2box_any_granule(ctl)) < 0)
+			break;
+	if (made == 4000 || errno != ENOMEM)
+		return 5;
+	return made <= (2L << 20) / getpagesize() ? 0 : 6;
+}
+
+TEST(memcg_limit_gives_enomem_not_oom)
+{
+	char cg[128], events[160];
+	int status;
+	pid_t pid;
+
+	if (access(CGROUP_ROOT "/cgroup.subtree_control", W_OK))
+		SKIP(return, "no writable cgroup2 hierarchy at " CGROUP_ROOT);
+	if (write_file(CGROUP_ROOT "/cgroup.subtree_control", "+memory"))
+		SKIP(return, "cannot enable the memory controller");
+	snprintf(cg, sizeof(cg), CGROUP_ROOT "/s2box-test-%d", getpid());
+	ASSERT_EQ(0, mkdir(cg, 0755));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(memcg_child(cg));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	snprintf(events, sizeof(events), "%s/memory.events", cg);
+	EXPECT_EQ(0, read_keyed(events, "oom_kill"));
+	EXPECT_LT(0, read_keyed(events, "max"));
+	EXPECT_EQ(0, rmdir(cg));
 }
 
 TEST_HARNESS_MAIN

@@ -40,17 +40,17 @@
 #define S2BOX_IPA_BITS_MIN	32U
 
 /* s2box_caps.flags */
-#define S2BOX_CAP_VHE		(1U << 0) /* always set: the module needs VHE */
-#define S2BOX_CAP_LPA2_4K	(1U << 1) /* 52-bit IPA with 4K granule (DS=1) */
-#define S2BOX_CAP_LPA2_16K	(1U << 2) /* 52-bit IPA with 16K granule (DS=1) */
-#define S2BOX_CAP_LPA_64K	(1U << 3) /* 52-bit IPA with 64K granule */
-#define S2BOX_CAP_FWB		(1U << 4) /* stage 2 can force write-back */
-#define S2BOX_CAP_VMID16	(1U << 5) /* 16-bit VMIDs (VTCR_EL2.VS) */
+#define S2BOX_CAP_VHE		0x01U /* always set: the module needs VHE */
+#define S2BOX_CAP_LPA2_4K	0x02U /* 52-bit IPA with 4K granule (DS=1) */
+#define S2BOX_CAP_LPA2_16K	0x04U /* 52-bit IPA with 16K granule (DS=1) */
+#define S2BOX_CAP_LPA_64K	0x08U /* 52-bit IPA with 64K granule */
+#define S2BOX_CAP_FWB		0x10U /* stage 2 can force write-back */
+#define S2BOX_CAP_VMID16	0x20U /* 16-bit VMIDs (VTCR_EL2.VS) */
 
 /* s2box_caps.granules: bit set when the granule is usable at stage 2. */
-#define S2BOX_GRANULE_MASK_4K	(1U << 0)
-#define S2BOX_GRANULE_MASK_16K	(1U << 1)
-#define S2BOX_GRANULE_MASK_64K	(1U << 2)
+#define S2BOX_GRANULE_MASK_4K	0x01U
+#define S2BOX_GRANULE_MASK_16K	0x02U
+#define S2BOX_GRANULE_MASK_64K	0x04U
 
 /*
  * struct s2box_caps - what this host offers, from the system-wide

@@ -1,0 +1,61 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Static checks, as TAP on stdout: the module built with W=1 -Werror and
+# checked by sparse (C=2) against every kernel of the matrix, and
+# checkpatch.pl --strict on every C source and header of the project.
+set -uo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=${S2BOX_CACHE:-$HOME/.cache/s2box}
+KERNELS=${KERNELS:-6.1 6.12 6.12-16k}
+CHECKPATCH="$CACHE/linux-source/scripts/checkpatch.pl"
+n=0
+
+tap() {		# tap STATUS DESCRIPTION [OUTPUT]
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/# /'
+	fi
+}
+
+# Fresh source copy per kernel so every file is compiled (and checked).
+kbuild() {	# kbuild KERNEL EXTRA-ARGS...
+	local k=$1 dir="$TOP/build/lint-$1"
+	shift
+	rm -rf "$dir" && mkdir -p "$dir"
+	(cd "$TOP" && cp -a --parents Kbuild module uapi "$dir/")
+	make -s -C "$CACHE/kernels/$k/build" M="$dir" ARCH=arm64 \
+		CROSS_COMPILE=aarch64-linux-gnu- "$@" modules 2>&1 |
+		grep -v '^Skipping BTF generation'
+	return "${PIPESTATUS[0]}"
+}
+
+lint_kernel() {
+	local k=$1 out
+	out=$(kbuild "$k" W=1 KCFLAGS=-Werror)
+	tap $? "module builds with W=1 -Werror on $k" "$out"
+	out=$(kbuild "$k" C=2)
+	! grep -qE 'warning:|error:' <<<"$out"
+	tap $? "sparse (C=2) clean on $k" "$out"
+}
+
+lint_checkpatch() {
+	local f out
+	for f in $(cd "$TOP" && git ls-files '*.c' '*.h'); do
+		out=$(cd "$TOP" && perl "$CHECKPATCH" --no-tree --strict -q \
+			--terse --show-types -f "$f" 2>&1)
+		! grep -qE '^[^ ]+:[0-9]+: (ERROR|WARNING|CHECK):' <<<"$out"
+		tap $? "checkpatch --strict $f" "$out"
+	done
+}
+
+echo "TAP version 13"
+for k in $KERNELS; do
+	lint_kernel "$k"
+done
+lint_checkpatch
+echo "1..$n"

@@ -90,7 +90,10 @@ void s2box_host_decode(const struct s2box_idregs *regs, struct s2box_host *host)
 	unsigned int parange = FIELD(mmfr0, MMFR0_PARANGE);
 	bool s1, s1_lpa2, unused;
 
-	/* Encodings past 52 bits are reserved; treat them as the largest. */
+	/*
+	 * 0b0111 (56 bits) needs 128-bit descriptors (FEAT_D128), which boxes
+	 * do not use: with 64-bit descriptors 52 bits is the most a box sees.
+	 */
 	if (!s2box_parange_bits(parange))
 		parange = (unsigned int)s2box_bits_to_ps(52);
 	host->ps = parange;

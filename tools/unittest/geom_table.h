@@ -13,10 +13,10 @@
  * with one table at the start level, and up to 4 bits more when 2..16
  * tables are concatenated there:
  *
- *	        stride  reach 4 levels  3 levels  2 levels  (+4 when concatenated)
- *	4K  g=12   9         48            39        30
- *	16K g=14  11         58            47        36
- *	64K g=16  13         68            55        42
+ *	            stride   reach with 4 / 3 / 2 levels (+4 if concatenated)
+ *	4K  g = 12     9              48 / 39 / 30
+ *	16K g = 14    11              58 / 47 / 36
+ *	64K g = 16    13              68 / 55 / 42
  *
  * Policy (DESIGN.md, "Stage-2 geometry"): levels is the fewest, but at least
  * two, such that reach + 4 >= ipa_bits; start level = 4 - levels;
@@ -32,7 +32,8 @@
  *	4K:  32-34 level 2 (4/8/16 tables); 35-43 level 1 (2..16 tables from
  *	     40); 44-52 level 0 (2..16 tables from 49, DS=1 from 49)
  *	16K: 32-40 level 2 (2..16 tables from 37); 41-51 level 1 (2..16
- *	     tables from 48, DS=1 from 49); 52 level 0 (2 entries, DS=1)
+ *	     tables from 48, DS=1 from 49); 52 level 0 (one partial table
+ *	     of 32 entries, DS=1)
  *	64K: 32-46 level 2 (2..16 tables from 43); 47-52 level 1
  *
  * Columns: granule shift, ipa_bits, levels, start level, SL0, T0SZ,

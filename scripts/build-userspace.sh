@@ -36,6 +36,14 @@ build_selftests() {
 	done
 }
 
+# The same kselftest for 32-bit callers (compat_ioctl), run by the 64-bit
+# one's compat32_abi test. Needs the armhf cross compiler from setup.sh.
+build_compat32() {
+	local t="$TREE/s2box"
+	arm-linux-gnueabihf-gcc -Wall -O2 -static -I"$TOP/uapi" \
+		-o "$BIN/s2box_test32" "$t/s2box_test.c"
+}
+
 build_tools() {
 	if [ -f "$TOP/tools/Makefile" ]; then
 		make -s -C "$TOP/tools" CROSS_COMPILE="$CROSS" \
@@ -45,5 +53,6 @@ build_tools() {
 
 layout_tree
 build_selftests
+build_compat32
 build_tools
 echo "userspace: built $(ls "$BIN" | tr '\n' ' ')"

@@ -14,7 +14,8 @@ mkdir -p "$CACHE"
 log() { echo "setup: $*" >&2; }
 
 HOST_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm cpio
-dwarves sparse dkms xz-utils bc kmod libelf-dev make gcc perl"
+dwarves sparse dkms xz-utils bc kmod libelf-dev make gcc perl
+gcc-arm-linux-gnueabihf libc6-dev-armhf-cross"
 ARM_PKGS="libnl-3-dev:arm64 libnl-genl-3-dev:arm64"
 
 apt_updated=

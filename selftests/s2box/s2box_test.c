@@ -634,4 +634,66 @@ TEST(memcg_limit_gives_enomem_not_oom)
 	EXPECT_EQ(0, rmdir(cg));
 }
 
+/* --- 32-bit callers ------------------------------------------------------ */
+
+#if __SIZEOF_POINTER__ == 8
+/*
+ * The same ABI tests, built for AArch32 (s2box_test32 beside this binary),
+ * prove the structures and compat_ioctl path are identical for 32-bit
+ * callers. CPUs without AArch32 EL0 (a64fx) refuse to exec it.
+ */
+#define NO_AARCH32	100
+
+/* The child's TAP must not read as this run's own results: indent it. */
+static void relay_as_comments(int fd)
+{
+	FILE *in = fdopen(fd, "r");
+	char line[512];
+
+	if (!in)
+		return;
+	while (fgets(line, sizeof(line), in))
+		printf("#   %s", line);
+	fclose(in);
+	fflush(stdout);
+}
+
+TEST(compat32_abi)
+{
+	char self[256], path[300], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int status, out[2];
+	pid_t pid;
+
+	ASSERT_LT(0, n);
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	ASSERT_NE(NULL, slash);
+	*slash = '\0';
+	snprintf(path, sizeof(path), "%s/s2box_test32", self);
+	if (access(path, X_OK))
+		SKIP(return, "no 32-bit build next to this test");
+	ASSERT_EQ(0, pipe(out));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		dup2(out[1], 1);
+		dup2(out[1], 2);
+		execl(path, path, "-f", "box", "-t", "caps_sane",
+		      "-t", "create_rejects_bad_input",
+		      "-t", "larger_struct_needs_zero_tail",
+		      "-t", "smaller_caps_struct_is_truncated",
+		      "-t", "unknown_ioctl_is_enotty", (char *)NULL);
+		_exit(errno == ENOEXEC ? NO_AARCH32 : 1);
+	}
+	close(out[1]);
+	relay_as_comments(out[0]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	if (WEXITSTATUS(status) == NO_AARCH32)
+		SKIP(return, "this CPU has no AArch32 EL0");
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+#endif
+
 TEST_HARNESS_MAIN

@@ -76,7 +76,8 @@ lint: setup
 matrix: module selftests
 	@bash scripts/matrix.sh
 
-dkms-test: setup
+dkms-test: module
+	@mkdir -p $(RESULTS)
 	@bash scripts/dkms-test.sh | tee $(RESULTS)/dkms.tap
 
 # Every step runs even when an earlier one failed; the summary decides.

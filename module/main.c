@@ -92,3 +92,5 @@ module_exit(s2box_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Isolated stage-2 contexts for arm64 VHE hosts");
 MODULE_AUTHOR("s2box developers");
+/* Keep in step with dkms.conf: DKMS compares versions on upgrade. */
+MODULE_VERSION("0.1.0");

@@ -5,17 +5,19 @@
 #
 #   scripts/initramfs.sh KERNEL_TAG MODE OUT_CPIO_GZ [KO_PATH]
 #
-# MODE is test, refuse or demo (see scripts/guest-init.sh). KO_PATH defaults
-# to build/KERNEL_TAG/s2box.ko. Every executable in build/arm64/bin/ goes to
-# /bin/tests/. The per-boot nonce for the verdict line comes from
-# $S2BOX_NONCE (scripts/qemu-run.sh sets it) or is made up and printed.
+# MODE is test, refuse, demo or load (see scripts/guest-init.sh). KO_PATH
+# defaults to build/KERNEL_TAG/s2box.ko. Every executable in build/arm64/bin/
+# (or $S2BOX_BIN_DIR) goes to /bin/tests/. The per-boot nonce for the
+# verdict line comes from $S2BOX_NONCE (scripts/qemu-run.sh sets it) or is
+# made up and printed.
 #
 # Environment:
 #   S2BOX_CACHE        kernel/busybox cache (default ~/.cache/s2box)
 #   S2BOX_NONCE        nonce the guest puts on its verdict line
+#   S2BOX_BIN_DIR      test binaries to ship (default build/arm64/bin)
 #   S2BOX_INSMOD_ARGS  module parameters for insmod (default none)
 #   S2BOX_NOT_TESTS    names in /bin/tests that test mode must not run as
-#                      tests (default "s2box_demo s2boxctl")
+#                      tests (default "s2box_demo s2boxctl s2box_test32")
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -27,7 +29,7 @@ CHANNEL_MODULES="virtio_pci virtio_console"
 die() { echo "initramfs.sh: $*" >&2; exit 1; }
 
 usage() {
-	die "usage: initramfs.sh KERNEL_TAG test|refuse|demo OUT_CPIO_GZ [KO_PATH]"
+	die "usage: initramfs.sh KERNEL_TAG test|refuse|demo|load OUT_CPIO_GZ [KO_PATH]"
 }
 
 # Copy a module uncompressed: busybox insmod cannot be relied on to
@@ -70,9 +72,10 @@ module_closure() {
 
 # Stage the channel modules as /lib/s2box/pre/NN-name.ko in load order.
 stage_channel_modules() {
-	local stage=$1 moddir=$2 name seen=" " n=10
+	local stage=$1 moddir=$2 name m order seen=" " n=10
 	mkdir -p "$stage/lib/s2box/pre"
-	for name in $(for m in $CHANNEL_MODULES; do module_closure "$moddir" "$m"; done); do
+	order=$(for m in $CHANNEL_MODULES; do module_closure "$moddir" "$m"; done)
+	for name in $order; do
 		case "$seen" in *" $name "*) continue ;; esac
 		seen="$seen$name "
 		copy_module "$(find_module "$moddir" "$name")" \
@@ -93,10 +96,12 @@ stage_busybox() {
 }
 
 stage_tests() {
-	local stage=$1 f
-	[ -d "$ROOT/build/arm64/bin" ] || return 0
-	for f in "$ROOT"/build/arm64/bin/*; do
-		[ -f "$f" ] && [ -x "$f" ] || continue
+	local stage=$1 dir=${S2BOX_BIN_DIR:-$ROOT/build/arm64/bin} f
+	[ -d "$dir" ] || return 0
+	for f in "$dir"/*; do
+		if [ ! -f "$f" ] || [ ! -x "$f" ]; then
+			continue
+		fi
 		install -m 0755 "$f" "$stage/bin/tests/"
 	done
 }
@@ -113,7 +118,8 @@ stage_config() {
 	echo "$nonce" >"$stage/etc/s2box/nonce"
 	chmod 0400 "$stage/etc/s2box/nonce"
 	echo "${S2BOX_INSMOD_ARGS:-}" >"$stage/etc/s2box/insmod_args"
-	echo "${S2BOX_NOT_TESTS-s2box_demo s2boxctl}" >"$stage/etc/s2box/not_tests"
+	echo "${S2BOX_NOT_TESTS-s2box_demo s2boxctl s2box_test32}" \
+		>"$stage/etc/s2box/not_tests"
 }
 
 write_cpio() {
@@ -126,10 +132,12 @@ write_cpio() {
 }
 
 main() {
-	[ $# -ge 3 ] && [ $# -le 4 ] || usage
+	if [ $# -lt 3 ] || [ $# -gt 4 ]; then
+		usage
+	fi
 	local tag=$1 mode=$2 out=$3 ko=${4:-$ROOT/build/$1/s2box.ko}
 	local kdir="$CACHE/kernels/$tag" moddir stage nonce
-	case "$mode" in test | refuse | demo) ;; *) usage ;; esac
+	case "$mode" in test | refuse | demo | load) ;; *) usage ;; esac
 	[ -f "$kdir/release" ] || die "unknown kernel tag $tag (no $kdir/release)"
 	[ -f "$ko" ] || die "module $ko not found"
 	moddir="$kdir/root/lib/modules/$(cat "$kdir/release")"

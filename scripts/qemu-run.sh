@@ -5,13 +5,16 @@
 #
 #   scripts/qemu-run.sh KERNEL_TAG CPU MODE OUTDIR [KO_PATH]
 #
-# MODE is test, refuse or demo (scripts/guest-init.sh). Outputs in OUTDIR:
+# MODE is test, refuse, demo or load (scripts/guest-init.sh).
+# Outputs in OUTDIR:
+#   initramfs.cpio.gz, qemu.cmd   to boot the cell again by hand
 #   console.log   serial console (CRs stripped)
 #   channel.raw   everything the guest wrote on the result port
 #   tap.txt       the channel without its dmesg section
 #   dmesg.txt     the guest's dmesg, sent just before the verdict
 #   verdict       pass, fail or none (what the guest said, if it said it)
 #   timing        boot=<s to /init, guest clock> wall=<s of the QEMU run>
+#   check-log.txt what scripts/check-log.sh found in console.log, dmesg.txt
 #   results.tap   the guest's test and step results plus harness checks
 # Exit status 0 only if every line of results.tap is "ok".
 #
@@ -22,9 +25,10 @@
 #   S2BOX_MACHINE  -M value (default virt,virtualization=on,gic-version=3)
 #   S2BOX_APPEND   extra kernel command line
 #   S2BOX_CELL     name used in results.tap (default KERNEL_TAG-CPU)
-#   S2BOX_VERBOSE  1: also copy the console to stdout while it runs
+#   S2BOX_VERBOSE  1: also copy the console to stderr while it runs
 #   QEMU_EXTRA     extra QEMU arguments (word-split)
-#   and those of scripts/initramfs.sh (S2BOX_INSMOD_ARGS, S2BOX_NOT_TESTS)
+#   and those of scripts/initramfs.sh (S2BOX_BIN_DIR, S2BOX_INSMOD_ARGS,
+#   S2BOX_NOT_TESTS)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -46,7 +50,9 @@ cpu_option() {
 run_qemu() {
 	local tag=$1 cpu=$2 out=$3 rc=0
 	local -a cmd
-	# shellcheck disable=SC2206 # QEMU_EXTRA is a list of words on purpose
+	# SC2206: QEMU_EXTRA is a list of words on purpose; SC2054: the
+	# commas are inside QEMU option values.
+	# shellcheck disable=SC2206,SC2054
 	cmd=(qemu-system-aarch64
 		-M "${S2BOX_MACHINE:-virt,virtualization=on,gic-version=3}"
 		-cpu "$(cpu_option "$cpu")" -smp "${S2BOX_SMP:-2}"
@@ -97,31 +103,46 @@ guest_verdict() {
 
 # guest_results CELL TAPFILE: the guest's result lines as "ok|not ok - ..."
 # (numbers dropped, binary name prefixed, directives such as # SKIP kept),
-# plus a plan check per binary.
+# plus a plan check per binary and a failure for a binary that never ended.
 guest_results() {
 	awk -v cell="$1" '
 		function flush() {
-			if (bin != "" && plan != "" && plan != n)
-				printf "not ok - %s %s: TAP plan 1..%s but %d results\n", cell, bin, plan, n
-			else if (bin != "" && plan != "")
-				printf "ok - %s %s: TAP plan 1..%s matches\n", cell, bin, plan
+			if (bin == "" || plans == "")
+				return
+			if (plans != plan) {
+				printf "not ok - %s %s: one TAP plan", cell, bin
+				printf " (saw%s; indent nested TAP)\n", plans
+			} else if (plan != " 1.." n)
+				printf "not ok - %s %s: TAP plan%s but %d results\n", cell, bin, plan, n
+			else
+				printf "ok - %s %s: TAP plan%s matches\n", cell, bin, plan
 		}
-		/^S2BOX-BEGIN / { flush(); bin = $2; plan = ""; n = 0; next }
+		/^S2BOX-BEGIN / { flush(); bin = $2; plan = plans = ""; n = 0; next }
 		/^S2BOX-END / { flush(); bin = ""; next }
 		/^S2BOX-STEP / {
+			st = ($2 == "not") ? "not ok" : "ok"
 			sub(/^S2BOX-STEP (not )?ok - /, "", $0)
-			printf "%s - %s %s\n", ($2 == "not" ? "not ok" : "ok"), cell, $0
+			printf "%s - %s %s\n", st, cell, $0
 			next
 		}
 		bin == "" { next }
-		/^1\.\.[0-9]+/ { split($0, p, /[^0-9.]/); plan = substr(p[1], 4); next }
+		/^1\.\.[0-9]+/ {
+			if (plans == "")
+				plan = " " $1
+			plans = plans " " $1
+			next
+		}
 		/^(not )?ok( |$)/ {
 			st = ($1 == "not") ? "not ok" : "ok"
 			sub(/^(not )?ok( [0-9]+)?( -)? ?/, "", $0)
 			printf "%s - %s %s: %s\n", st, cell, bin, $0
 			n++
 		}
-		END { flush() }
+		END {
+			flush()
+			if (bin != "")
+				printf "not ok - %s %s finished\n", cell, bin
+		}
 	' "$2"
 }
 
@@ -133,25 +154,26 @@ harness_line() {
 # write_results OUTDIR CELL QEMU_RC VERDICT LOG_CLEAN
 write_results() {
 	local out=$1 cell=$2 qrc=$3 verdict=$4 clean=$5 lines
-	local tmo=$((qrc == 0)) got=0 pass=0
+	local got=0 pass=0
 	[ "$verdict" != none ] && got=1
 	[ "$verdict" = pass ] && pass=1
 	lines=$(
 		guest_results "$cell" "$out/tap.txt"
 		case "$qrc" in
 		0) harness_line 1 "$cell boot finished before timeout" ;;
-		124 | 137) harness_line 0 "$cell boot finished before timeout (${S2BOX_TIMEOUT:-300} s)" ;;
+		124 | 137) harness_line 0 \
+			"$cell boot finished before timeout (${S2BOX_TIMEOUT:-300} s)" ;;
 		*) harness_line 0 "$cell boot finished before timeout (qemu exit $qrc)" ;;
 		esac
 		harness_line "$got" "$cell verdict received"
 		harness_line "$pass" "$cell guest verdict is pass"
 		harness_line "$clean" "$cell kernel log clean"
 	)
-	: "$tmo"
 	{
 		echo "TAP version 13"
 		echo "1..$(printf '%s\n' "$lines" | wc -l)"
-		printf '%s\n' "$lines" | awk '{ sub(/^ok/, "ok " NR); sub(/^not ok/, "not ok " NR); print }'
+		printf '%s\n' "$lines" |
+			awk '{ sub(/^ok/, "ok " NR); sub(/^not ok/, "not ok " NR); print }'
 	} >"$out/results.tap"
 	! grep -q '^not ok' "$out/results.tap"
 }
@@ -159,20 +181,24 @@ write_results() {
 # The initramfs could not be built: still leave a results.tap behind.
 fail_early() {
 	local out=$1 cell=$2
-	printf 'TAP version 13\n1..1\nnot ok 1 - %s initramfs built\n' "$cell" >"$out/results.tap"
+	printf 'TAP version 13\n1..1\nnot ok 1 - %s initramfs built\n' "$cell" \
+		>"$out/results.tap"
 	echo none >"$out/verdict"
 	echo "qemu-run: $cell FAIL (initramfs)"
 	exit 1
 }
 
 main() {
-	[ $# -ge 4 ] && [ $# -le 5 ] ||
-		die "usage: qemu-run.sh KERNEL_TAG CPU test|refuse|demo OUTDIR [KO_PATH]"
+	if [ $# -lt 4 ] || [ $# -gt 5 ]; then
+		die "usage: qemu-run.sh KERNEL_TAG CPU test|refuse|demo|load OUTDIR [KO_PATH]"
+	fi
 	local tag=$1 cpu=$2 mode=$3 out=$4 ko=${5:-}
-	local cell=${S2BOX_CELL:-$1-$2} nonce t0 t1 qrc verdict boot clean=1
-	[ -f "$CACHE/kernels/$tag/vmlinuz" ] || die "no kernel $tag in $CACHE (run scripts/setup.sh)"
+	local cell=${S2BOX_CELL:-$1-$2} nonce t0 t1 qrc verdict boot wall clean=1
+	[ -f "$CACHE/kernels/$tag/vmlinuz" ] ||
+		die "no kernel $tag in $CACHE (run scripts/setup.sh)"
 	mkdir -p "$out"
-	rm -f "$out"/{console.log,channel.raw,tap.txt,dmesg.txt,verdict,timing,results.tap,qemu.cmd,initramfs.cpio.gz}
+	rm -f "$out"/{console.log,channel.raw,tap.txt,dmesg.txt,verdict,timing} \
+		"$out"/{check-log.txt,results.tap,qemu.cmd,initramfs.cpio.gz}
 	: >"$out/channel.raw"
 
 	nonce=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
@@ -182,13 +208,13 @@ main() {
 	t0=$EPOCHREALTIME
 	qrc=$(run_qemu "$tag" "$cpu" "$out")
 	t1=$EPOCHREALTIME
-	rm -f "$out/initramfs.cpio.gz"
 
 	split_channel "$out"
 	verdict=$(guest_verdict "$out" "$nonce")
 	echo "$verdict" >"$out/verdict"
 	boot=$(awk '$1 == "S2BOX-BOOT" { print $2; exit }' "$out/tap.txt")
-	echo "boot=${boot:-?} wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')" >"$out/timing"
+	wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+	echo "boot=${boot:-?} wall=$wall" >"$out/timing"
 	bash "$ROOT/scripts/check-log.sh" "$out/console.log" "$out/dmesg.txt" \
 		>"$out/check-log.txt" 2>&1 || clean=0
 

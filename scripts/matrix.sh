@@ -1,0 +1,98 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the s2box test matrix under QEMU, one cell after another (the host
+# has two cores and each guest uses two), and report every cell.
+#
+#   bash scripts/matrix.sh
+#
+# Default cells (kernel cpu mode):
+#   6.1 and 6.12 on max, neoverse-n1, cortex-a76, a64fx     test
+#   6.12-16k on max and neoverse-n1                         test
+#   6.12 on cortex-a57 (no VHE)                             refuse
+#
+# Environment:
+#   KERNELS        run only cells whose kernel tag is in this list
+#   CPUS           run only cells whose CPU is in this list
+#   CELLS          replace the default list: "kernel:cpu:mode ..."
+#   S2BOX_KO_DIR   modules are S2BOX_KO_DIR/<kernel>/s2box.ko (default build)
+#   S2BOX_RESULTS  where cell directories go (default build/results)
+#   and everything scripts/qemu-run.sh reads (S2BOX_TIMEOUT, QEMU_EXTRA, ...)
+#
+# Results: S2BOX_RESULTS/<kernel>-<cpu>/ (see scripts/qemu-run.sh, plus
+# run.log, its output) and one line a cell in S2BOX_RESULTS/summary.txt;
+# scripts/summary.sh counts the cells' results.tap. Exit status 1 if any
+# cell failed.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+KO_DIR=${S2BOX_KO_DIR:-$ROOT/build}
+RESULTS=${S2BOX_RESULTS:-$ROOT/build/results}
+
+default_cells() {
+	local k c
+	for k in 6.1 6.12; do
+		for c in max neoverse-n1 cortex-a76 a64fx; do
+			echo "$k:$c:test"
+		done
+	done
+	echo "6.12-16k:max:test"
+	echo "6.12-16k:neoverse-n1:test"
+	# cortex-a57 has no VHE, so the kernel runs at EL1 (nVHE KVM).
+	echo "6.12:cortex-a57:refuse"
+}
+
+# in_list WORD "LIST": an unset/empty filter admits everything.
+in_list() {
+	[ -z "$2" ] && return 0
+	case " $2 " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
+selected_cells() {
+	local cell k c
+	for cell in ${CELLS:-$(default_cells)}; do
+		IFS=: read -r k c _ <<<"$cell"
+		in_list "$k" "${KERNELS:-}" && in_list "$c" "${CPUS:-}" && echo "$cell"
+	done
+}
+
+# run_cell KERNEL CPU MODE: prints one summary line; returns the cell's status.
+run_cell() {
+	local k=$1 c=$2 m=$3 dir="$RESULTS/$1-$2" rc=0 t0 t1 status
+	mkdir -p "$dir"
+	t0=$EPOCHREALTIME
+	bash "$ROOT/scripts/qemu-run.sh" "$k" "$c" "$m" "$dir" "$KO_DIR/$k/s2box.ko" \
+		>"$dir/run.log" 2>&1 || rc=$?
+	t1=$EPOCHREALTIME
+	status=PASS
+	[ $rc -eq 0 ] || status=FAIL
+	printf '%s %-22s %-7s %6.1fs  %s\n' "$status" "$k-$c" "$m" \
+		"$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
+		"$(cat "$dir/timing" 2>/dev/null || echo 'no timing')" |
+		tee -a "$RESULTS/summary.txt"
+	if [ $rc -ne 0 ]; then
+		# Enough to see why without opening the cell's directory.
+		grep -h '^not ok' "$dir/results.tap" 2>/dev/null | sed 's/^/    /' || true
+		grep -v '^qemu-run:' "$dir/run.log" | tail -n 20 | sed 's/^/    | /' || true
+	fi
+	return $rc
+}
+
+main() {
+	local cell k c m n=0 failed=0
+	local -a cells
+	mapfile -t cells < <(selected_cells)
+	[ ${#cells[@]} -gt 0 ] || { echo "matrix: no cell selected" >&2; exit 2; }
+	mkdir -p "$RESULTS"
+	: >"$RESULTS/summary.txt"
+	for cell in "${cells[@]}"; do
+		IFS=: read -r k c m <<<"$cell"
+		n=$((n + 1))
+		run_cell "$k" "$c" "${m:-test}" || failed=$((failed + 1))
+	done
+	echo "matrix: $((n - failed))/$n cells passed" | tee -a "$RESULTS/summary.txt"
+	[ $failed -eq 0 ]
+}
+
+main "$@"

@@ -91,7 +91,7 @@ check: setup
 
 demo: setup
 	@$(MAKE) -s module selftests KERNELS=6.12
-	@bash scripts/qemu-run.sh 6.12 max demo $(B)/demo
+	@bash scripts/demo.sh
 
 clean:
 	rm -rf $(B)

@@ -15,6 +15,8 @@
 
 #include <linux/s2box.h>
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 static const unsigned int granules[] = {
 	S2BOX_GRANULE_4K, S2BOX_GRANULE_16K, S2BOX_GRANULE_64K
 };
@@ -38,8 +40,9 @@ static void print_vtcr(unsigned long long v, unsigned int granule)
 	unsigned int ps = (v >> 16) & 7, ds = (v >> 32) & 1;
 	int start = granule == S2BOX_GRANULE_4K ? 2 - (int)sl0 : 3 - (int)sl0;
 
-	printf("vtcr 0x%09llx  T0SZ=%-2u (%u-bit IPA) TG0=%s SL0=%u (start level %d, %d levels) PS=%u (%u-bit OA) DS=%u VS=%llu\n",
-	       v, t0sz, 64 - t0sz, tg0 == 0 ? "4K " : tg0 == 1 ? "64K" : "16K",
+	printf("vtcr 0x%09llx  T0SZ=%-2u (%u-bit IPA) TG0=%s ", v, t0sz,
+	       64 - t0sz, tg0 == 0 ? "4K " : tg0 == 1 ? "64K" : "16K");
+	printf("SL0=%u (start level %d, %d levels) PS=%u (%u-bit OA) DS=%u VS=%llu\n",
 	       sl0, start, 4 - start, ps, ps < 7 ? ps_bits[ps] : 0, ds,
 	       (v >> 19) & 1);
 }
@@ -84,8 +87,8 @@ int main(void)
 		return 1;
 	}
 	print_caps(&caps);
-	for (g = 0; g < sizeof(granules) / sizeof(granules[0]); g++)
-		for (i = 0; i < sizeof(ipa_sizes) / sizeof(ipa_sizes[0]); i++)
+	for (g = 0; g < ARRAY_SIZE(granules); g++)
+		for (i = 0; i < ARRAY_SIZE(ipa_sizes); i++)
 			try_box(ctl, granules[g], ipa_sizes[i]);
 	close(ctl);
 	return 0;

@@ -67,7 +67,9 @@ selftests: setup
 
 unit:
 	@mkdir -p $(RESULTS)
-	@$(MAKE) -s -C tools/unittest run | tee $(RESULTS)/unit.tap
+	@{ $(MAKE) -s -C tools/unittest run || \
+		echo "not ok - unit tests build or run failed (exit $$?)"; } | \
+		tee $(RESULTS)/unit.tap
 
 lint: setup
 	@mkdir -p $(RESULTS)

@@ -3,8 +3,8 @@
 #
 # Counts every TAP result under the results directory and prints the one
 # closing line CI reads: "s2box: N passed, N failed, N skipped". A TAP file
-# whose plan ("1..N") disagrees with the results it holds counts as one
-# more failure (a runner died half-way). Exits non-zero on any failure, or
+# whose plan ("1..N") disagrees with the results it holds, or that holds
+# no result at all, counts as one more failure (a runner died half-way). Exits non-zero on any failure, or
 # when nothing ran at all.
 set -euo pipefail
 
@@ -27,7 +27,10 @@ count_file() {
 			plan=${plan%% *} ;;
 		esac
 	done <"$file"
-	if [ -n "$plan" ] && [ "$plan" != "$seen" ]; then
+	if [ "$seen" -eq 0 ]; then
+		failed=$((failed + 1))
+		echo "FAILED ($file): no results at all"
+	elif [ -n "$plan" ] && [ "$plan" != "$seen" ]; then
 		failed=$((failed + 1))
 		echo "FAILED ($file): planned $plan results, saw $seen"
 	fi

@@ -22,6 +22,12 @@ typedef __u32 u32;
 typedef __u8 u8;
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define BIT_ULL(n) (1ULL << (n))
+/*
+ * The kernel needs these for descriptors the table walker reads
+ * concurrently; the host tests are single-threaded, plain accesses do.
+ */
+#define READ_ONCE(x) (x)
+#define WRITE_ONCE(x, val) ((x) = (val))
 #endif
 
 #endif /* S2BOX_ARCH_TYPES_H */

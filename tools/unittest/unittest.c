@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host unit tests for module/vtcr.c and module/idregs.c, which are compiled
- * here unchanged. Prints TAP version 13; exits non-zero if any test fails.
+ * here unchanged; module/s2pt.c is tested by s2pt_test.c, in the same run.
+ * Prints TAP version 13; exits non-zero if any test fails.
  *
  * Nothing expected here is derived from the code under test:
  *  - geom_table.h is a hand-written table of the geometry policy;
@@ -21,6 +22,7 @@
 #include "vtcr.h"
 #include "idregs.h"
 #include "geom_table.h"
+#include "tap.h"
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -34,12 +36,7 @@ static const unsigned int gshifts[] = { 12, 14, 16 };
 
 static unsigned int tests_run, tests_failed;
 
-/* One TAP test: failed checks are counted and the first few printed. */
-struct tcase {
-	unsigned int errors;
-};
-
-static void
+void
 fail(struct tcase *tc, const char *fmt, ...)
 {
 	va_list ap;
@@ -53,7 +50,7 @@ fail(struct tcase *tc, const char *fmt, ...)
 	putchar('\n');
 }
 
-static void
+void
 tap(struct tcase *tc, const char *fmt, ...)
 {
 	va_list ap;
@@ -841,6 +838,7 @@ int main(void)
 	test_parange_helpers();
 	test_decode();
 	test_unhandled();
+	s2pt_tests();
 	printf("1..%u\n", tests_run);
 	if (tests_failed)
 		printf("# %u of %u tests failed\n", tests_failed, tests_run);

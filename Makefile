@@ -12,7 +12,7 @@
 
 KERNELRELEASE ?= $(shell uname -r)
 KERNELDIR ?= /lib/modules/$(KERNELRELEASE)/build
-S2BOX_CACHE ?= $(HOME)/.cache/s2box
+S2BOX_CACHE ?= $(or $(HOME),/root)/.cache/s2box
 export S2BOX_CACHE
 
 KERNELS ?= 6.1 6.12 6.12-16k

@@ -7,7 +7,7 @@
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-CACHE=${S2BOX_CACHE:-$HOME/.cache/s2box}
+CACHE=${S2BOX_CACHE:-${HOME:-/root}/.cache/s2box}
 KSELF="$CACHE/linux-source/tools/testing/selftests"
 TREE="$TOP/build/selftests-tree"
 BIN="$TOP/build/arm64/bin"

@@ -21,7 +21,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-CACHE=${S2BOX_CACHE:-$HOME/.cache/s2box}
+CACHE=${S2BOX_CACHE:-${HOME:-/root}/.cache/s2box}
 KERNELS=${KERNELS:-6.1 6.12 6.12-16k}
 RESULTS=${S2BOX_RESULTS:-$ROOT/build/results}
 CPU=${S2BOX_DKMS_CPU:-cortex-a76}

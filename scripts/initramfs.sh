@@ -21,7 +21,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-CACHE=${S2BOX_CACHE:-$HOME/.cache/s2box}
+CACHE=${S2BOX_CACHE:-${HOME:-/root}/.cache/s2box}
 # The result channel is a virtio serial port; 6.12 has these built in, 6.1
 # ships them as modules that /init must load first.
 CHANNEL_MODULES="virtio_pci virtio_console"

@@ -7,7 +7,7 @@
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-CACHE=${S2BOX_CACHE:-$HOME/.cache/s2box}
+CACHE=${S2BOX_CACHE:-${HOME:-/root}/.cache/s2box}
 KERNELS=${KERNELS:-6.1 6.12 6.12-16k}
 CHECKPATCH="$CACHE/linux-source/scripts/checkpatch.pl"
 n=0

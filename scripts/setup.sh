@@ -9,7 +9,7 @@
 # A second run on a set-up machine touches no network.
 set -euo pipefail
 
-CACHE=${S2BOX_CACHE:-$HOME/.cache/s2box}
+CACHE=${S2BOX_CACHE:-${HOME:-/root}/.cache/s2box}
 mkdir -p "$CACHE"
 log() { echo "setup: $*" >&2; }
 
@@ -113,6 +113,8 @@ fetch_kernel() {
 	ln -sfn "$(ls "$root"/boot/vmlinuz-*)" "$kdir/vmlinuz"
 	echo "$rel" >"$kdir/release"
 	touch "$kdir/.done"
+	# The extracted tree is all later runs need; drop the .debs.
+	rm -f "$CACHE"/debs/linux-*.deb
 }
 
 fetch_busybox() {

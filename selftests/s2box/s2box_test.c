@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -207,6 +208,20 @@ TEST(unknown_ioctl_is_enotty)
 	EXPECT_EQ(ENOTTY, errno);
 	close(box);
 	close(fd);
+}
+
+TEST(module_pinned_while_box_open)
+{
+	int fd = s2box_open_ctl(), box;
+
+	ASSERT_LE(0, fd);
+	box = s2box_create(fd, 32, s2box_any_granule(fd));
+	ASSERT_LE(0, box);
+	close(fd);
+	/* Only the box fd holds the module now: unloading must refuse. */
+	EXPECT_EQ(-1, syscall(SYS_delete_module, "s2box", O_NONBLOCK));
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	close(box);
 }
 
 /* --- struct extensibility ---------------------------------------------- */

@@ -101,12 +101,8 @@ static const char *granule_name(unsigned int granule)
 	}
 }
 
-/* Reject what the geometry cannot express, saying why in one line. */
-static int box_check_args(const struct s2box_create *args)
+static int box_check_flags(const struct s2box_create *args)
 {
-	const struct s2box_host *host = s2box_host_get();
-	unsigned int gs, limit;
-
 	if (args->flags) {
 		pr_info_ratelimited("create: unknown flags 0x%x\n", args->flags);
 		return -EINVAL;
@@ -115,71 +111,73 @@ static int box_check_args(const struct s2box_create *args)
 		pr_info_ratelimited("create: reserved fields must be zero\n");
 		return -EINVAL;
 	}
-	gs = s2box_granule_shift(args->granule);
-	if (!gs) {
-		pr_info_ratelimited("create: granule %u is not 4096, 16384 or 65536\n",
-				    args->granule);
-		return -EINVAL;
-	}
-	limit = s2box_ipa_limit(host, gs);
-	if (!limit) {
-		pr_info_ratelimited("create: this CPU has no %s granule at stage 2\n",
-				    granule_name(args->granule));
-		return -EOPNOTSUPP;
-	}
-	if (args->ipa_bits < S2BOX_IPA_BITS_MIN || args->ipa_bits > limit) {
-		pr_info_ratelimited("create: ipa_bits %u outside [%u, %u] for the %s granule on this host\n",
-				    args->ipa_bits, S2BOX_IPA_BITS_MIN, limit,
-				    granule_name(args->granule));
-		return -EINVAL;
-	}
 	return 0;
 }
 
-static struct s2box_box *box_alloc(const struct s2box_create *args)
+/*
+ * s2box_geom_compute() is the one place that decides what is valid; this
+ * only turns its refusal into a line a user can act on.
+ */
+static void box_explain_geom_error(const struct s2box_create *args)
+{
+	unsigned int gs = s2box_granule_shift(args->granule);
+	unsigned int limit = s2box_ipa_limit(s2box_host_get(), gs);
+
+	if (!gs)
+		pr_info_ratelimited("create: granule %u is not 4096, 16384 or 65536\n",
+				    args->granule);
+	else if (!limit)
+		pr_info_ratelimited("create: this host has no %s granule at stage 2\n",
+				    granule_name(args->granule));
+	else
+		pr_info_ratelimited("create: ipa_bits %u outside [%u, %u] for the %s granule on this host\n",
+				    args->ipa_bits, S2BOX_IPA_BITS_MIN, limit,
+				    granule_name(args->granule));
+}
+
+static struct s2box_box *box_alloc(const struct s2box_geom *geom)
 {
 	struct s2box_box *box;
 	size_t root_bytes;
-	int err;
 
 	box = kzalloc(sizeof(*box), S2BOX_GFP);
 	if (!box)
 		return ERR_PTR(-ENOMEM);
-	err = s2box_geom_compute(s2box_host_get(), args->ipa_bits,
-				 args->granule, &box->geom);
-	if (err)
-		goto free_box;
+	box->geom = *geom;
 
 	/*
 	 * VTTBR_EL2.BADDR must be aligned to the size of the concatenated
 	 * root. That size is a power of two, and the buddy allocator aligns
 	 * a block of 2^order pages to its own size, which is at least that.
 	 */
-	root_bytes = (size_t)box->geom.root_pages << box->geom.granule_shift;
+	root_bytes = (size_t)geom->root_pages << geom->granule_shift;
 	box->root_order = get_order(root_bytes);
 	box->root = alloc_pages(S2BOX_GFP | __GFP_ZERO, box->root_order);
 	if (!box->root) {
-		err = -ENOMEM;
-		goto free_box;
+		kfree(box);
+		return ERR_PTR(-ENOMEM);
 	}
 	box->id = atomic64_inc_return(&s2box_next_id);
 	box->owner = current_uid();
 	return box;
-
-free_box:
-	kfree(box);
-	return ERR_PTR(err);
 }
 
 int s2box_box_create(const struct s2box_create *args)
 {
+	struct s2box_geom geom;
 	struct s2box_box *box;
 	int err, fd;
 
-	err = box_check_args(args);
+	err = box_check_flags(args);
 	if (err)
 		return err;
-	box = box_alloc(args);
+	err = s2box_geom_compute(s2box_host_get(), args->ipa_bits,
+				 args->granule, &geom);
+	if (err) {
+		box_explain_geom_error(args);
+		return err;
+	}
+	box = box_alloc(&geom);
 	if (IS_ERR(box))
 		return PTR_ERR(box);
 	fd = anon_inode_getfd("s2box-box", &box_fops, box, O_RDWR | O_CLOEXEC);

@@ -118,11 +118,15 @@ void s2box_host_fill_caps(struct s2box_caps *caps)
 
 	memset(caps, 0, sizeof(*caps));
 	caps->flags = S2BOX_CAP_VHE;
-	if (h->lpa2_4k && h->pa_bits == 52)
+	caps->ipa_bits_max_4k = s2box_ipa_limit(h, S2_GRANULE_SHIFT_4K);
+	caps->ipa_bits_max_16k = s2box_ipa_limit(h, S2_GRANULE_SHIFT_16K);
+	caps->ipa_bits_max_64k = s2box_ipa_limit(h, S2_GRANULE_SHIFT_64K);
+	/* The 52-bit flags say what the limits above already decided. */
+	if (caps->ipa_bits_max_4k == 52)
 		caps->flags |= S2BOX_CAP_LPA2_4K;
-	if (h->lpa2_16k && h->pa_bits == 52)
+	if (caps->ipa_bits_max_16k == 52)
 		caps->flags |= S2BOX_CAP_LPA2_16K;
-	if (h->gran_64k && h->pa_bits == 52)
+	if (caps->ipa_bits_max_64k == 52)
 		caps->flags |= S2BOX_CAP_LPA_64K;
 	if (h->fwb)
 		caps->flags |= S2BOX_CAP_FWB;
@@ -133,9 +137,6 @@ void s2box_host_fill_caps(struct s2box_caps *caps)
 	caps->granules = (h->gran_4k ? S2BOX_GRANULE_MASK_4K : 0) |
 			 (h->gran_16k ? S2BOX_GRANULE_MASK_16K : 0) |
 			 (h->gran_64k ? S2BOX_GRANULE_MASK_64K : 0);
-	caps->ipa_bits_max_4k = s2box_ipa_limit(h, S2_GRANULE_SHIFT_4K);
-	caps->ipa_bits_max_16k = s2box_ipa_limit(h, S2_GRANULE_SHIFT_16K);
-	caps->ipa_bits_max_64k = s2box_ipa_limit(h, S2_GRANULE_SHIFT_64K);
 	caps->vmid_bits = h->vmid_bits;
 	caps->hafdbs = h->hafdbs;
 	caps->host_page_size = PAGE_SIZE;

@@ -338,6 +338,15 @@ TEST(unsupported_granule_is_eopnotsupp)
 		SKIP(return, "every granule is supported on this CPU");
 }
 
+/* Fixture set-up shared by the box and granule fixtures. */
+static void open_ctl_with_caps(struct __test_metadata *_metadata, int *ctl,
+			       struct s2box_caps *caps)
+{
+	*ctl = s2box_open_ctl();
+	ASSERT_LE(0, *ctl);
+	ASSERT_EQ(0, ioctl(*ctl, S2BOX_GET_CAPS, caps));
+}
+
 /* --- geometry per granule and IPA size ------------------------------------ */
 
 FIXTURE(box) {
@@ -424,9 +433,7 @@ FIXTURE_VARIANT_ADD(box, g64k_52) {
 
 FIXTURE_SETUP(box)
 {
-	self->ctl = s2box_open_ctl();
-	ASSERT_LE(0, self->ctl);
-	ASSERT_EQ(0, ioctl(self->ctl, S2BOX_GET_CAPS, &self->caps));
+	open_ctl_with_caps(_metadata, &self->ctl, &self->caps);
 }
 
 FIXTURE_TEARDOWN(box)
@@ -530,9 +537,7 @@ FIXTURE_VARIANT_ADD(granule, g64k) { .granule = S2BOX_GRANULE_64K };
 
 FIXTURE_SETUP(granule)
 {
-	self->ctl = s2box_open_ctl();
-	ASSERT_LE(0, self->ctl);
-	ASSERT_EQ(0, ioctl(self->ctl, S2BOX_GET_CAPS, &self->caps));
+	open_ctl_with_caps(_metadata, &self->ctl, &self->caps);
 }
 
 FIXTURE_TEARDOWN(granule)

@@ -8,6 +8,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/atomic.h>
 #include <linux/cred.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/module.h>
@@ -15,26 +16,12 @@
 
 #include "s2box.h"
 
-struct s2box_box {
-	u64 id;			/* generation number, never reused */
-	struct s2box_geom geom;
-	struct page *root;	/* concatenated root tables, zeroed */
-	unsigned int root_order;
-	kuid_t owner;
-};
-
-/*
- * Box memory is charged to the caller's memory cgroup, and at its limit
- * the allocation fails with ENOMEM instead of OOM-killing (RETRY_MAYFAIL);
- * NOWARN because user input can legitimately ask for more than exists.
- */
-#define S2BOX_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
-
 /* Box ids start at 1; 0 is never a box. */
 static atomic64_t s2box_next_id = ATOMIC64_INIT(0);
 
 static void box_free(struct s2box_box *box)
 {
+	s2box_mem_destroy(box);
 	__free_pages(box->root, box->root_order);
 	kfree(box);
 }
@@ -45,7 +32,7 @@ static int box_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static void box_fill_info(const struct s2box_box *box,
+static void box_fill_info(struct s2box_box *box,
 			  struct s2box_box_info *info)
 {
 	const struct s2box_geom *g = &box->geom;
@@ -66,6 +53,35 @@ static void box_fill_info(const struct s2box_box *box,
 	info->vs = g->vs;
 	info->root_pages = g->root_pages;
 	info->root_align = 1U << g->root_align_shift;
+	s2box_mem_fill_info(box, info);
+}
+
+static long box_ioctl_map(struct s2box_box *box, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct s2box_map args;
+	int err = s2box_arg_in(&args, sizeof(args), cmd, arg);
+
+	return err ? err : s2box_mem_map(box, &args);
+}
+
+static long box_ioctl_unmap(struct s2box_box *box, unsigned int cmd,
+			    unsigned long arg)
+{
+	struct s2box_unmap args;
+	int err = s2box_arg_in(&args, sizeof(args), cmd, arg);
+
+	return err ? err : s2box_mem_unmap(box, &args);
+}
+
+static long box_ioctl_audit(struct s2box_box *box, unsigned int cmd,
+			    unsigned long arg)
+{
+	struct s2box_audit res;
+	int err = s2box_mem_audit(box, &res);
+	int copy_err = s2box_arg_out(arg, cmd, &res, sizeof(res));
+
+	return err ? err : copy_err;
 }
 
 static long box_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -78,7 +94,40 @@ static long box_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		box_fill_info(box, &info);
 		return s2box_arg_out(arg, cmd, &info, sizeof(info));
 	}
+	if (s2box_cmd_is(cmd, S2BOX_MAP))
+		return box_ioctl_map(box, cmd, arg);
+	if (s2box_cmd_is(cmd, S2BOX_UNMAP))
+		return box_ioctl_unmap(box, cmd, arg);
+	if (s2box_cmd_is(cmd, S2BOX_AUDIT))
+		return box_ioctl_audit(box, cmd, arg);
 	return -ENOTTY;
+}
+
+static ssize_t box_read(struct file *file, char __user *buf, size_t len,
+			loff_t *pos)
+{
+	return s2box_mem_rw(file->private_data, buf, len, pos, false);
+}
+
+static ssize_t box_write(struct file *file, const char __user *buf,
+			 size_t len, loff_t *pos)
+{
+	return s2box_mem_rw(file->private_data, (char __user *)buf, len, pos,
+			    true);
+}
+
+static int box_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return s2box_mem_mmap(file->private_data, vma);
+}
+
+/* Offsets are IPAs: the file is as large as the box's IPA space. */
+static loff_t box_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct s2box_box *box = file->private_data;
+
+	return fixed_size_llseek(file, offset, whence,
+				 1LL << box->geom.ipa_bits);
 }
 
 static const struct file_operations box_fops = {
@@ -86,7 +135,10 @@ static const struct file_operations box_fops = {
 	.release = box_release,
 	.unlocked_ioctl = box_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = noop_llseek,
+	.read = box_read,
+	.write = box_write,
+	.mmap = box_mmap,
+	.llseek = box_llseek,
 };
 
 static const char *granule_name(unsigned int granule)
@@ -153,19 +205,32 @@ static struct s2box_box *box_alloc(const struct s2box_geom *geom)
 	root_bytes = (size_t)geom->root_pages << geom->granule_shift;
 	box->root_order = get_order(root_bytes);
 	box->root = alloc_pages(S2BOX_GFP | __GFP_ZERO, box->root_order);
-	if (!box->root) {
-		kfree(box);
-		return ERR_PTR(-ENOMEM);
+	if (!box->root)
+		goto free_box;
+	/* The root's address must fit the output size the walker uses. */
+	if (page_to_phys(box->root) >> geom->ps_bits) {
+		pr_info_ratelimited("create: root table above the %u-bit output size\n",
+				    geom->ps_bits);
+		goto free_root;
 	}
+	box->vttbr = s2box_vttbr(geom, page_to_phys(box->root), 0);
 	box->id = atomic64_inc_return(&s2box_next_id);
 	box->owner = current_uid();
+	s2box_mem_init(box);
 	return box;
+
+free_root:
+	__free_pages(box->root, box->root_order);
+free_box:
+	kfree(box);
+	return ERR_PTR(-ENOMEM);
 }
 
 int s2box_box_create(const struct s2box_create *args)
 {
 	struct s2box_geom geom;
 	struct s2box_box *box;
+	struct file *file;
 	int err, fd;
 
 	err = box_check_flags(args);
@@ -180,8 +245,24 @@ int s2box_box_create(const struct s2box_create *args)
 	box = box_alloc(&geom);
 	if (IS_ERR(box))
 		return PTR_ERR(box);
-	fd = anon_inode_getfd("s2box-box", &box_fops, box, O_RDWR | O_CLOEXEC);
+	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0)
-		box_free(box);
+		goto free_box;
+	file = anon_inode_getfile("s2box-box", &box_fops, box, O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		fd = PTR_ERR(file);
+		goto free_box;
+	}
+	/*
+	 * Offsets are IPAs: pread/pwrite must work, and anonymous files are
+	 * not born with the modes that allow them.
+	 */
+	file->f_mode |= FMODE_PREAD | FMODE_PWRITE;
+	fd_install(fd, file);
+	return fd;
+
+free_box:
+	box_free(box);
 	return fd;
 }

@@ -8,6 +8,33 @@
 #ifndef S2BOX_COMPAT_H
 #define S2BOX_COMPAT_H
 
-#include <linux/version.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+
+/*
+ * Largest order the buddy allocator hands out. 6.8 named the inclusive
+ * bound MAX_PAGE_ORDER ("mm, treewide: introduce NR_PAGE_ORDERS"). Before
+ * 6.4 MAX_ORDER was exclusive, which MAX_ORDER - 1 matches; on 6.4-6.7,
+ * where it was inclusive, MAX_ORDER - 1 is one order short: still safe.
+ */
+#ifdef MAX_PAGE_ORDER
+#define S2BOX_MAX_ORDER		MAX_PAGE_ORDER
+#else
+#define S2BOX_MAX_ORDER		(MAX_ORDER - 1)
+#endif
+
+/*
+ * 6.3 made vma->vm_flags read-only behind vm_flags_set() ("mm: introduce
+ * vma->vm_flags wrapper functions"); before it the field was written
+ * directly under mmap_lock, which ->mmap() holds. Kbuild probes the
+ * kernel's mm.h for the helper.
+ */
+#ifndef S2BOX_HAVE_VM_FLAGS_SET
+static inline void vm_flags_set(struct vm_area_struct *vma,
+				vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+#endif
 
 #endif /* S2BOX_COMPAT_H */

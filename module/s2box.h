@@ -5,10 +5,42 @@
 #ifndef S2BOX_H
 #define S2BOX_H
 
+#include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/xarray.h>
 #include <linux/s2box.h>
 
+#include "s2pt.h"
 #include "vtcr.h"
+
+/*
+ * Box memory is charged to the caller's memory cgroup, and at its limit
+ * the allocation fails with ENOMEM instead of OOM-killing (RETRY_MAYFAIL);
+ * NOWARN because user input can legitimately ask for more than exists.
+ */
+#define S2BOX_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
+struct s2box_box {
+	u64 id;			/* generation number, never reused */
+	struct s2box_geom geom;
+	u64 vttbr;		/* root table and VMID, as the CPU wants it */
+	struct page *root;	/* concatenated root tables, zeroed */
+	unsigned int root_order;
+	kuid_t owner;
+
+	/* Guest memory; lock serialises MAP, UNMAP, the tables and I/O. */
+	struct mutex lock;
+	struct s2pt pt;
+	/*
+	 * Host pages by IPA >> PAGE_SHIFT: the box's own memory. Entries are
+	 * removed under the xarray lock so mmap faults, which take that lock
+	 * and not @lock, never see a page being freed.
+	 */
+	struct xarray pages;
+	struct xarray prots;	/* S2BOX_PROT_* asked for, same index */
+	u64 mem_bytes;		/* host memory held for guest memory */
+};
 
 /* host.c: what this host offers, probed once at load. */
 int s2box_host_probe(void);
@@ -17,6 +49,26 @@ void s2box_host_fill_caps(struct s2box_caps *caps);
 
 /* box.c: a box and its file descriptor. */
 int s2box_box_create(const struct s2box_create *args);
+
+/* mem.c: guest memory. */
+void s2box_mem_init(struct s2box_box *box);
+void s2box_mem_destroy(struct s2box_box *box);
+int s2box_mem_map(struct s2box_box *box, const struct s2box_map *args);
+int s2box_mem_unmap(struct s2box_box *box, const struct s2box_unmap *args);
+int s2box_mem_audit(struct s2box_box *box, struct s2box_audit *res);
+unsigned int s2box_mem_prot_to_s2pt(unsigned int prot);
+void s2box_mem_fill_info(struct s2box_box *box, struct s2box_box_info *info);
+ssize_t s2box_mem_rw(struct s2box_box *box, char __user *buf, size_t len,
+		     loff_t *pos, bool write);
+int s2box_mem_mmap(struct s2box_box *box, struct vm_area_struct *vma);
+
+/* cache.c: maintenance for hosts without FWB. */
+void s2box_dcache_poc(void *start, size_t len);
+void s2box_icache_sync(void *start, size_t len);
+
+/* tlb.c: stage-2 TLB maintenance. */
+void s2box_tlb_flush_ipa(const struct s2box_box *box, u64 ipa);
+void s2box_tlb_flush_vmid(const struct s2box_box *box);
 
 /* uarg.c: extensible ioctl arguments (see the uapi header). */
 int s2box_arg_in(void *karg, size_t ksize, unsigned int cmd,

@@ -212,3 +212,15 @@ int s2box_geom_compute(const struct s2box_host *host, unsigned int ipa_bits,
 	geom_encode_vtcr(geom);
 	return 0;
 }
+
+u64 s2box_vttbr(const struct s2box_geom *geom, u64 root_pa, unsigned int vmid)
+{
+	/* BADDR is bits [47:1]; the root's alignment keeps [5:1] clear. */
+	u64 vttbr = root_pa & (BIT_ULL(48) - 2);
+
+	/* A 52-bit output size moves PA[51:48] into BADDR[5:2]. */
+	if (geom->ps_bits == 52)
+		vttbr |= ((root_pa >> 48) & 0xf) << 2;
+	/* VMID is [55:48], or [63:48] with VS=1. */
+	return vttbr | (u64)vmid << 48;
+}

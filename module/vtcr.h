@@ -86,4 +86,11 @@ unsigned int s2box_ipa_limit(const struct s2box_host *host,
 int s2box_geom_compute(const struct s2box_host *host, unsigned int ipa_bits,
 		       unsigned int granule_bytes, struct s2box_geom *geom);
 
+/*
+ * VTTBR_EL2 for a box whose concatenated root is at @root_pa (aligned as
+ * s2box_geom.root_align_shift says): BADDR, with PA[51:48] in BADDR[5:2]
+ * when the output size is 52 bits, and @vmid. CnP stays 0.
+ */
+u64 s2box_vttbr(const struct s2box_geom *geom, u64 root_pa, unsigned int vmid);
+
 #endif /* S2BOX_VTCR_H */

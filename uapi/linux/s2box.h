@@ -121,6 +121,13 @@ struct s2box_create {
  * @root_pages:  concatenated translation tables at the start level.
  * @root_align:  required alignment of the root table (VTTBR_EL2.BADDR),
  *               in bytes.
+ * @mapped_bytes: guest memory mapped by S2BOX_MAP, in bytes.
+ * @table_pages: stage-2 table pages in use, root tables included (in
+ *               granules of the box).
+ * @block_maps:  valid block descriptors (levels 0-2).
+ * @page_maps:   valid page descriptors (level 3).
+ * @map_align:   alignment S2BOX_MAP and S2BOX_UNMAP need: the larger of
+ *               the granule and the host page size, in bytes.
  * @reserved:    zero.
  */
 struct s2box_box_info {
@@ -140,7 +147,75 @@ struct s2box_box_info {
 	__u32 vs;
 	__u32 root_pages;
 	__u32 root_align;
-	__u64 reserved[8];
+	__u64 mapped_bytes;
+	__u64 table_pages;
+	__u64 block_maps;
+	__u64 page_maps;
+	__u32 map_align;
+	__u32 reserved1;
+	__u64 reserved[3];
+};
+
+/* s2box_map.prot: what the box may do with the memory, any combination. */
+#define S2BOX_PROT_READ		0x1U
+#define S2BOX_PROT_WRITE	0x2U
+#define S2BOX_PROT_EXEC		0x4U
+
+/*
+ * struct s2box_map - arguments of S2BOX_MAP.
+ *
+ * @ipa:      start of the range, aligned to s2box_box_info.map_align.
+ * @size:     length in bytes, non-zero, a multiple of map_align.
+ * @prot:     S2BOX_PROT_* bits.
+ * @flags:    0.
+ * @reserved: zero.
+ */
+struct s2box_map {
+	__u64 ipa;
+	__u64 size;
+	__u32 prot;
+	__u32 flags;
+	__u64 reserved[2];
+};
+
+/*
+ * struct s2box_unmap - arguments of S2BOX_UNMAP.
+ *
+ * @ipa, @size: as for struct s2box_map; holes in the range are fine.
+ * @flags:      0.
+ * @reserved:   zero.
+ */
+struct s2box_unmap {
+	__u64 ipa;
+	__u64 size;
+	__u32 flags;
+	__u32 reserved[3];
+};
+
+/*
+ * struct s2box_audit - result of S2BOX_AUDIT, a walk of the box's stage-2
+ * tables by the module.
+ *
+ * @tables:       table pages reachable from the root (root excluded).
+ * @blocks:       valid block descriptors.
+ * @pages:        valid page descriptors.
+ * @bytes:        bytes the valid leaves map.
+ * @bad_desc:     descriptors that are not what the module would write.
+ * @empty_tables: reachable tables that map nothing (should be freed).
+ * @foreign:      leaves whose output address is not the box's own page
+ *                for that IPA, or whose permissions differ from those
+ *                S2BOX_MAP asked for.
+ * @reserved:     zero.
+ */
+struct s2box_audit {
+	__u64 tables;
+	__u64 blocks;
+	__u64 pages;
+	__u64 bytes;
+	__u64 bad_desc;
+	__u64 empty_tables;
+	__u64 foreign;
+	__u64 reserved[3];
 };
 
 #define S2BOX_IOC_MAGIC		0xB9
@@ -173,5 +248,72 @@ struct s2box_box_info {
  * Errors: EFAULT.
  */
 #define S2BOX_GET_BOX_INFO	_IOR(S2BOX_IOC_MAGIC, 0x02, struct s2box_box_info)
+
+/*
+ * S2BOX_MAP (on a box fd): allocate zeroed memory owned by the module,
+ * charged to the caller's memory cgroup, and map it at [ipa, ipa + size)
+ * with @prot. Block descriptors are used wherever the IPA alignment and a
+ * physically contiguous allocation allow, page descriptors elsewhere.
+ * Either the whole range is mapped or, on error, nothing is.
+ * Errors:
+ *   EINVAL  ipa or size not aligned to map_align, size 0, the range past
+ *           the box's IPA size, unknown prot bits or flags, non-zero
+ *           reserved fields;
+ *   EEXIST  part of the range is already mapped;
+ *   ENOMEM  the per-box memory limit (module parameter max_box_mem_mb),
+ *           the memory cgroup limit, or memory itself ran out; the cgroup
+ *           gets ENOMEM, never an OOM kill.
+ */
+#define S2BOX_MAP		_IOW(S2BOX_IOC_MAGIC, 0x03, struct s2box_map)
+
+/*
+ * S2BOX_UNMAP (on a box fd): remove every mapping in [ipa, ipa + size),
+ * splitting block mappings the range cuts (break-before-make), and free
+ * the memory and emptied tables once the TLBs of every CPU are clean of
+ * them. Pages a process still has mmap()ed stay allocated until it
+ * unmaps them, but no longer belong to the box.
+ * Errors: EINVAL (alignment, size 0, past the IPA size, flags, reserved);
+ *         ENOMEM (a block split could not allocate a table: nothing was
+ *         unmapped).
+ */
+#define S2BOX_UNMAP		_IOW(S2BOX_IOC_MAGIC, 0x04, struct s2box_unmap)
+
+/*
+ * S2BOX_AUDIT (on a box fd): walk the box's stage-2 tables and check that
+ * every valid leaf maps the box's own page for that IPA with the
+ * permissions S2BOX_MAP asked for, that every descriptor is well formed,
+ * and that no table page is orphaned or kept empty. Fills struct
+ * s2box_audit either way.
+ * Errors: EUCLEAN (the tables are not what they must be; dmesg says
+ *         why); EFAULT.
+ */
+#define S2BOX_AUDIT		_IOR(S2BOX_IOC_MAGIC, 0x05, struct s2box_audit)
+
+/*
+ * Guest memory through the box fd: file offsets are IPAs.
+ *
+ * pread()/pwrite() copy between the caller and the box's memory, across
+ * any number of mappings. The transfer stops at the first unmapped byte:
+ * a call whose first byte is unmapped, or past the box's IPA size, fails
+ * with ENXIO; one that reaches a hole later returns the bytes moved so
+ * far. Write permission at stage 2 does not matter: the host may write
+ * read-only and execute-only memory (that is how code is loaded).
+ *
+ * mmap(MAP_SHARED, offset = ipa) maps the box's pages into the process;
+ * a page not mapped in the box faults with SIGBUS. The process's view is
+ * the page it faulted in: S2BOX_UNMAP takes the page from the box, not
+ * from the process, which keeps it alive until munmap(). MAP_PRIVATE
+ * fails with EINVAL.
+ *
+ * Coherency on hosts without FWB (S2BOX_CAP_FWB clear): a box whose MMU is
+ * off makes non-cacheable accesses. pwrite() cleans what it wrote to the
+ * point of coherency (and invalidates the instruction cache for
+ * executable mappings); pread() cleans and invalidates before it reads;
+ * new memory is cleaned after it is zeroed. A shared mmap() is the
+ * process's cacheable view with no such maintenance: it is coherent with
+ * the box only with FWB, or once the box maps the memory cacheable
+ * itself. With FWB, stage 2 forces write-back cacheable memory and every
+ * view is coherent.
+ */
 
 #endif /* _UAPI_LINUX_S2BOX_H */

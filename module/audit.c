@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The isolation audit: every valid stage-2 leaf of a box must map, at each
+ * IPA, exactly the host page the box owns there, with the permissions
+ * S2BOX_MAP asked for; every descriptor must be one the module would
+ * write, and no table may be orphaned or kept empty (s2pt_audit()).
+ */
+
+#include <linux/mm.h>
+
+#include "s2box.h"
+
+/* Does @leaf map only the box's own pages, with the asked permissions? */
+static bool audit_leaf_ok(void *arg, const struct s2pt_leaf *leaf)
+{
+	struct s2box_box *box = arg;
+	u64 off, step = min_t(u64, leaf->size, PAGE_SIZE);
+
+	for (off = 0; off < leaf->size; off += step) {
+		u64 ipa = leaf->ipa + off;
+		unsigned long index = ipa >> PAGE_SHIFT;
+		struct page *page = xa_load(&box->pages, index);
+		void *prot = xa_load(&box->prots, index);
+
+		if (!page || leaf->pa + off !=
+		    page_to_phys(page) + (ipa & ~PAGE_MASK))
+			return false;
+		if (s2box_mem_prot_to_s2pt(xa_to_value(prot)) != leaf->prot)
+			return false;
+	}
+	return true;
+}
+
+int s2box_mem_audit(struct s2box_box *box, struct s2box_audit *res)
+{
+	struct s2pt_audit a = {};
+	int err;
+
+	mutex_lock(&box->lock);
+	err = s2pt_audit(&box->pt, audit_leaf_ok, box, &a);
+	/* Every page the box holds must be mapped, and nothing else. */
+	if (!err && a.bytes != box->mem_bytes)
+		err = -EUCLEAN;
+	mutex_unlock(&box->lock);
+
+	memset(res, 0, sizeof(*res));
+	res->tables = a.tables;
+	res->blocks = a.blocks;
+	res->pages = a.pages;
+	res->bytes = a.bytes;
+	res->bad_desc = a.bad_desc;
+	res->empty_tables = a.empty_tables;
+	res->foreign = a.rejected;
+	if (err)
+		pr_err_ratelimited("audit: box %llu: %lu bad descriptors, %lu empty tables, %lu foreign leaves, %llu bytes mapped for %llu held\n",
+				   box->id, a.bad_desc, a.empty_tables,
+				   a.rejected, a.bytes, box->mem_bytes);
+	return err;
+}

@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest memory of a box: module-owned pages charged to the caller's memory
+ * cgroup, mapped by the box's stage-2 tables (s2pt.c), and reachable from
+ * the host through pread/pwrite and mmap on the box fd, whose offsets are
+ * IPAs.
+ *
+ * Every host page of box memory sits in box->pages at its IPA. Pages come
+ * from the buddy allocator in blocks as large as a stage-2 block mapping
+ * can use, then split into independent pages (split_page()), so any part
+ * of a block can be unmapped and freed later and mmap() can refcount each
+ * page on its own.
+ */
+
+#include <linux/gfp.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/sched.h>
+#include <linux/uaccess.h>
+#include <asm/barrier.h>
+
+#include "s2box.h"
+
+static unsigned int max_box_mem_mb = 1024;
+module_param(max_box_mem_mb, uint, 0644);
+MODULE_PARM_DESC(max_box_mem_mb, "Most guest memory one box may map, in MiB (default 1024)");
+
+/* --- the stage-2 tree's environment --------------------------------------- */
+
+static unsigned int mem_table_order(const struct s2box_box *box)
+{
+	return get_order(1UL << box->geom.granule_shift);
+}
+
+static void *mem_alloc_table(void *ctx, u64 *pa)
+{
+	struct s2box_box *box = ctx;
+	struct page *page;
+
+	/* Zeroed: a new table must read as all-invalid to any walker. */
+	page = alloc_pages(S2BOX_GFP | __GFP_ZERO, mem_table_order(box));
+	if (!page)
+		return NULL;
+	*pa = page_to_phys(page);
+	return page_address(page);
+}
+
+static void mem_free_table(void *ctx, void *va, u64 pa)
+{
+	struct s2box_box *box = ctx;
+
+	__free_pages(virt_to_page(va), mem_table_order(box));
+}
+
+static void *mem_phys_to_virt(void *ctx, u64 pa)
+{
+	return phys_to_virt(pa);
+}
+
+static void mem_tlbi_ipa(void *ctx, u64 ipa, int level)
+{
+	/* Never a level hint: see tlb.c. */
+	s2box_tlb_flush_ipa(ctx, ipa);
+}
+
+static void mem_sync(void *ctx)
+{
+	/*
+	 * Table walks are cacheable and inner shareable (VTCR_EL2), so a DSB
+	 * is all it takes for the walker to see descriptor writes.
+	 */
+	dsb(ishst);
+}
+
+static const struct s2pt_ops mem_pt_ops = {
+	.alloc_table = mem_alloc_table,
+	.free_table = mem_free_table,
+	.phys_to_virt = mem_phys_to_virt,
+	.tlbi_ipa = mem_tlbi_ipa,
+	.sync = mem_sync,
+};
+
+void s2box_mem_init(struct s2box_box *box)
+{
+	mutex_init(&box->lock);
+	xa_init(&box->pages);
+	xa_init(&box->prots);
+	s2pt_init(&box->pt, &box->geom, s2box_host_get()->fwb, &mem_pt_ops,
+		  box, page_address(box->root), page_to_phys(box->root));
+}
+
+/* --- ranges ------------------------------------------------------------- */
+
+/* MAP/UNMAP granularity: a granule, but never less than a host page. */
+static unsigned int mem_align_shift(const struct s2box_box *box)
+{
+	return max_t(unsigned int, box->geom.granule_shift, PAGE_SHIFT);
+}
+
+static int mem_check_range(const struct s2box_box *box, u64 ipa, u64 size,
+			   const char *op)
+{
+	u64 align = 1ULL << mem_align_shift(box);
+	u64 top = 1ULL << box->geom.ipa_bits;
+
+	if (!size || ((ipa | size) & (align - 1))) {
+		pr_info_ratelimited("%s: ipa 0x%llx and size 0x%llx must be non-zero multiples of %llu (granule and host page size)\n",
+				    op, ipa, size, align);
+		return -EINVAL;
+	}
+	if (ipa >= top || size > top - ipa) {
+		pr_info_ratelimited("%s: [0x%llx, +0x%llx) goes past the box's %u-bit IPA space\n",
+				    op, ipa, size, box->geom.ipa_bits);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool mem_range_used(struct s2box_box *box, u64 ipa, u64 size)
+{
+	unsigned long index = ipa >> PAGE_SHIFT;
+
+	return xa_find(&box->pages, &index, (ipa + size - 1) >> PAGE_SHIFT,
+		       XA_PRESENT);
+}
+
+/* Free the host pages of [ipa, ipa + size) once stage 2 no longer maps them. */
+static void mem_release_pages(struct s2box_box *box, u64 ipa, u64 size)
+{
+	unsigned long index, first = ipa >> PAGE_SHIFT;
+	unsigned long last = (ipa + size - 1) >> PAGE_SHIFT;
+	struct page *page;
+
+	xa_for_each_range(&box->pages, index, page, first, last) {
+		/* Erased under the xarray lock, which mmap faults take. */
+		xa_erase(&box->pages, index);
+		xa_erase(&box->prots, index);
+		/* A process that mmap()ed the page keeps its own reference. */
+		put_page(page);
+		box->mem_bytes -= PAGE_SIZE;
+	}
+}
+
+static int mem_unmap_locked(struct s2box_box *box, u64 ipa, u64 size)
+{
+	int err = s2pt_unmap(&box->pt, ipa, size, NULL, NULL);
+
+	/* s2pt_unmap() returns once every TLB is clean of the range. */
+	if (!err)
+		mem_release_pages(box, ipa, size);
+	return err;
+}
+
+/* --- MAP ------------------------------------------------------------------ */
+
+/*
+ * Size of the next allocation: the largest stage-2 block that fits the IPA
+ * alignment, the rest of the range and the buddy allocator, so it can be
+ * mapped as one block; otherwise one granule (or host page).
+ */
+static unsigned int mem_chunk_shift(const struct s2box_box *box, u64 ipa,
+				    u64 left)
+{
+	unsigned int max_shift = PAGE_SHIFT + S2BOX_MAX_ORDER;
+	int level;
+
+	for (level = 0; level < 3; level++) {
+		u64 bsize = s2pt_level_size(&box->pt, level);
+
+		if (!s2pt_block_allowed(&box->pt, level) ||
+		    ilog2(bsize) > max_shift)
+			continue;
+		if (!(ipa & (bsize - 1)) && left >= bsize)
+			return ilog2(bsize);
+	}
+	return mem_align_shift(box);
+}
+
+static struct page *mem_alloc_chunk(unsigned int order)
+{
+	struct page *page;
+
+	/* Block-sized requests may fail on fragmentation: fall back quietly. */
+	page = alloc_pages(S2BOX_GFP | __GFP_ZERO, order);
+	if (page && order)
+		split_page(page, order);
+	return page;
+}
+
+static int mem_store_pages(struct s2box_box *box, u64 ipa, struct page *page,
+			   u64 size, unsigned int prot)
+{
+	unsigned long i, index = ipa >> PAGE_SHIFT;
+	int err;
+
+	for (i = 0; i < size >> PAGE_SHIFT; i++) {
+		err = xa_err(xa_store(&box->pages, index + i, page + i,
+				      GFP_KERNEL_ACCOUNT));
+		if (!err)
+			err = xa_err(xa_store(&box->prots, index + i,
+					      xa_mk_value(prot),
+					      GFP_KERNEL_ACCOUNT));
+		if (err)
+			return err;
+		box->mem_bytes += PAGE_SIZE;
+	}
+	return 0;
+}
+
+/* New memory, zeroed through the cacheable map, as the box will see it. */
+static void mem_sync_new(struct s2box_box *box, struct page *page, u64 size,
+			 unsigned int prot)
+{
+	if (!s2box_host_get()->fwb)
+		s2box_dcache_poc(page_address(page), size);
+	if (prot & S2BOX_PROT_EXEC)
+		s2box_icache_sync(page_address(page), size);
+}
+
+unsigned int s2box_mem_prot_to_s2pt(unsigned int prot)
+{
+	return (prot & S2BOX_PROT_READ ? S2PT_PROT_R : 0) |
+	       (prot & S2BOX_PROT_WRITE ? S2PT_PROT_W : 0) |
+	       (prot & S2BOX_PROT_EXEC ? S2PT_PROT_X : 0);
+}
+
+static int mem_map_chunk(struct s2box_box *box, u64 ipa, u64 left,
+			 unsigned int prot, u64 *mapped)
+{
+	unsigned int shift = mem_chunk_shift(box, ipa, left);
+	struct page *page = mem_alloc_chunk(shift - PAGE_SHIFT);
+	int err;
+
+	if (!page && shift > mem_align_shift(box)) {
+		shift = mem_align_shift(box);
+		page = mem_alloc_chunk(shift - PAGE_SHIFT);
+	}
+	if (!page)
+		return -ENOMEM;
+	*mapped = 1ULL << shift;
+	err = mem_store_pages(box, ipa, page, *mapped, prot);
+	if (!err) {
+		mem_sync_new(box, page, *mapped, prot);
+		err = s2pt_map(&box->pt, ipa, page_to_phys(page), *mapped,
+			       s2box_mem_prot_to_s2pt(prot), 0);
+	}
+	if (err)
+		mem_release_pages(box, ipa, *mapped);
+	return err;
+}
+
+static int mem_check_map_args(const struct s2box_map *args)
+{
+	if (args->flags || !s2box_reserved_zero(args->reserved,
+						sizeof(args->reserved))) {
+		pr_info_ratelimited("map: flags and reserved fields must be zero\n");
+		return -EINVAL;
+	}
+	if (args->prot & ~(S2BOX_PROT_READ | S2BOX_PROT_WRITE |
+			   S2BOX_PROT_EXEC)) {
+		pr_info_ratelimited("map: unknown prot bits 0x%x\n", args->prot);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int mem_map_locked(struct s2box_box *box, const struct s2box_map *args)
+{
+	u64 limit = (u64)max_box_mem_mb << 20;
+	u64 done = 0, mapped = 0;
+	int err = 0;
+
+	if (mem_range_used(box, args->ipa, args->size)) {
+		pr_info_ratelimited("map: [0x%llx, +0x%llx) overlaps an existing mapping\n",
+				    args->ipa, args->size);
+		return -EEXIST;
+	}
+	if (args->size > limit || box->mem_bytes > limit - args->size) {
+		pr_info_ratelimited("map: over the per-box limit of %u MiB (max_box_mem_mb)\n",
+				    max_box_mem_mb);
+		return -ENOMEM;
+	}
+	while (done < args->size) {
+		err = mem_map_chunk(box, args->ipa + done, args->size - done,
+				    args->prot, &mapped);
+		if (err)
+			break;
+		done += mapped;
+		cond_resched();
+	}
+	/* All or nothing: take back what this call mapped. */
+	if (err && done)
+		WARN_ON_ONCE(mem_unmap_locked(box, args->ipa, done));
+	return err;
+}
+
+int s2box_mem_map(struct s2box_box *box, const struct s2box_map *args)
+{
+	int err;
+
+	err = mem_check_map_args(args);
+	if (!err)
+		err = mem_check_range(box, args->ipa, args->size, "map");
+	if (err)
+		return err;
+	mutex_lock(&box->lock);
+	err = mem_map_locked(box, args);
+	mutex_unlock(&box->lock);
+	return err;
+}
+
+/* --- statistics ---------------------------------------------------------- */
+
+void s2box_mem_fill_info(struct s2box_box *box, struct s2box_box_info *info)
+{
+	mutex_lock(&box->lock);
+	info->mapped_bytes = box->pt.mapped_bytes;
+	info->table_pages = box->pt.nr_tables + box->geom.root_pages;
+	info->block_maps = box->pt.nr_blocks;
+	info->page_maps = box->pt.nr_pages;
+	mutex_unlock(&box->lock);
+	info->map_align = 1U << max_t(unsigned int, box->geom.granule_shift,
+				      PAGE_SHIFT);
+}
+
+/* --- UNMAP, teardown ----------------------------------------------------- */
+
+int s2box_mem_unmap(struct s2box_box *box, const struct s2box_unmap *args)
+{
+	int err;
+
+	if (args->flags || !s2box_reserved_zero(args->reserved,
+						sizeof(args->reserved))) {
+		pr_info_ratelimited("unmap: flags and reserved fields must be zero\n");
+		return -EINVAL;
+	}
+	err = mem_check_range(box, args->ipa, args->size, "unmap");
+	if (err)
+		return err;
+	mutex_lock(&box->lock);
+	err = mem_unmap_locked(box, args->ipa, args->size);
+	mutex_unlock(&box->lock);
+	return err;
+}
+
+void s2box_mem_destroy(struct s2box_box *box)
+{
+	/* Covering the whole IPA space never splits, so it cannot fail. */
+	WARN_ON_ONCE(mem_unmap_locked(box, 0, 1ULL << box->geom.ipa_bits));
+	/*
+	 * No stale entry of this box may survive into the next user of its
+	 * root table's memory or of VMID 0.
+	 */
+	s2box_tlb_flush_vmid(box);
+	xa_destroy(&box->pages);
+	xa_destroy(&box->prots);
+	mutex_destroy(&box->lock);
+}

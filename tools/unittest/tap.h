@@ -14,4 +14,7 @@ void tap(struct tcase *tc, const char *fmt, ...);
 /* Stage-2 table tests (s2pt_test.c). */
 void s2pt_tests(void);
 
+/* VTTBR_EL2 encoding (vttbr_test.c). */
+void vttbr_tests(void);
+
 #endif /* S2BOX_UNITTEST_TAP_H */

@@ -839,6 +839,7 @@ int main(void)
 	test_decode();
 	test_unhandled();
 	s2pt_tests();
+	vttbr_tests();
 	printf("1..%u\n", tests_run);
 	if (tests_failed)
 		printf("# %u of %u tests failed\n", tests_failed, tests_run);

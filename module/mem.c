@@ -196,11 +196,11 @@ static int mem_store_pages(struct s2box_box *box, u64 ipa, struct page *page,
 
 	for (i = 0; i < size >> PAGE_SHIFT; i++) {
 		err = xa_err(xa_store(&box->pages, index + i, page + i,
-				      GFP_KERNEL_ACCOUNT));
+				      S2BOX_GFP));
 		if (!err)
 			err = xa_err(xa_store(&box->prots, index + i,
 					      xa_mk_value(prot),
-					      GFP_KERNEL_ACCOUNT));
+					      S2BOX_GFP));
 		if (err)
 			return err;
 		box->mem_bytes += PAGE_SIZE;

@@ -57,39 +57,57 @@ static long read_keyed(const char *path, const char *key)
 }
 
 /*
- * In the child: join @cg, cap it 1 MiB above its current usage, and create
- * one-page boxes until creation fails. Exit 0 when that failure is ENOMEM
- * (the limit returns an error instead of an OOM kill) and came after at
- * most 2 MiB worth of root tables: boxes whose root tables were not charged
- * would only hit the limit through their small file objects, thousands of
- * boxes later.
+ * Cap the cgroup @headroom bytes above its usage. Nothing but s2box calls
+ * may allocate afterwards: an fd table growing or a page fault at the
+ * limit would OOM-kill the child, so memcg_join() grows the fd table
+ * first and the children touch nothing new later. Returns 0 or a small
+ * error code, as memcg_join() does.
  */
-static int memcg_child(const char *cg)
+static int memcg_enter(const char *cg, long headroom)
+{
+	char path[256], text[64];
+	long usage;
+
+	snprintf(path, sizeof(path), "%s/memory.current", cg);
+	usage = read_keyed(path, "");
+	snprintf(text, sizeof(text), "%ld", usage + headroom);
+	snprintf(path, sizeof(path), "%s/memory.max", cg);
+	if (usage < 0 || write_file(path, text))
+		return 4;
+	return 0;
+}
+
+static int memcg_join(const char *cg)
 {
 	struct rlimit lim = { 4096, 4096 };
-	char path[256], text[64];
-	int ctl, made;
-	long usage;
+	char path[256];
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
 	if (write_file(path, "0") || setrlimit(RLIMIT_NOFILE, &lim))
 		return 2;
-	/*
-	 * Nothing but box creation may allocate once the limit is set: an
-	 * fd table growing or a page fault at the limit would OOM-kill us.
-	 * Grow the fd table now, and touch no new memory afterwards.
-	 */
 	if (dup2(0, 4090) < 0 || close(4090))
 		return 2;
+	return 0;
+}
+
+/*
+ * Create one-page boxes under a 1 MiB headroom until creation fails. Exit
+ * 0 when that failure is ENOMEM and came after at most 2 MiB worth of root
+ * tables: boxes whose root tables were not charged would only hit the
+ * limit through their small file objects, thousands of boxes later.
+ */
+static int child_create_boxes(const char *cg)
+{
+	int ctl, made, err = memcg_join(cg);
+
+	if (err)
+		return err;
 	ctl = s2box_open_ctl();
 	if (ctl < 0)
 		return 3;
-	snprintf(path, sizeof(path), "%s/memory.current", cg);
-	usage = read_keyed(path, "");
-	snprintf(text, sizeof(text), "%ld", usage + (1L << 20));
-	snprintf(path, sizeof(path), "%s/memory.max", cg);
-	if (usage < 0 || write_file(path, text))
-		return 4;
+	err = memcg_enter(cg, 1L << 20);
+	if (err)
+		return err;
 	for (made = 0; made < 4000; made++)
 		if (s2box_create(ctl, 36, s2box_any_granule(ctl)) < 0)
 			break;
@@ -98,9 +116,39 @@ static int memcg_child(const char *cg)
 	return made <= (2L << 20) / getpagesize() ? 0 : 6;
 }
 
-TEST(memcg_limit_gives_enomem_not_oom)
+/*
+ * MAP 16 MiB under a 2 MiB headroom: ENOMEM, and nothing of the range may
+ * stay mapped (the box's counters read zero).
+ */
+static int child_map_over_limit(const char *cg)
 {
-	char cg[128], events[160];
+	struct s2box_map map = { .ipa = 0, .size = 16 << 20,
+				 .prot = S2BOX_PROT_READ };
+	struct s2box_box_info info;
+	int ctl, box, err = memcg_join(cg);
+
+	if (err)
+		return err;
+	ctl = s2box_open_ctl();
+	box = ctl < 0 ? -1 : s2box_create(ctl, 36, s2box_any_granule(ctl));
+	if (box < 0)
+		return 3;
+	err = memcg_enter(cg, 2L << 20);
+	if (err)
+		return err;
+	if (ioctl(box, S2BOX_MAP, &map) == 0 || errno != ENOMEM)
+		return 5;
+	if (ioctl(box, S2BOX_GET_BOX_INFO, &info) || info.mapped_bytes ||
+	    info.page_maps || info.block_maps)
+		return 6;
+	return 0;
+}
+
+/* Run @child in a fresh memory cgroup; check it met ENOMEM, not the OOM killer. */
+static void run_in_memcg(struct __test_metadata *_metadata,
+			 int (*child)(const char *cg))
+{
+	char cg[128], file[160];
 	int status;
 	pid_t pid;
 
@@ -113,14 +161,27 @@ TEST(memcg_limit_gives_enomem_not_oom)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0)
-		_exit(memcg_child(cg));
+		_exit(child(cg));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
-	snprintf(events, sizeof(events), "%s/memory.events", cg);
-	EXPECT_EQ(0, read_keyed(events, "oom_kill"));
-	EXPECT_LT(0, read_keyed(events, "max"));
+	snprintf(file, sizeof(file), "%s/memory.events", cg);
+	EXPECT_EQ(0, read_keyed(file, "oom_kill"));
+	EXPECT_LT(0, read_keyed(file, "max"));
+	/* With the child gone its boxes are freed: nothing stays charged. */
+	snprintf(file, sizeof(file), "%s/memory.current", cg);
+	EXPECT_GT(1L << 20, read_keyed(file, ""));
 	EXPECT_EQ(0, rmdir(cg));
+}
+
+TEST(memcg_limit_gives_enomem_not_oom)
+{
+	run_in_memcg(_metadata, child_create_boxes);
+}
+
+TEST(memcg_limit_fails_map_whole)
+{
+	run_in_memcg(_metadata, child_map_over_limit);
 }
 
 TEST_HARNESS_MAIN

@@ -26,7 +26,7 @@ RESULTS := $(B)/results
 KSRC = $(S2BOX_CACHE)/kernels/$(1)/build
 KMAKE = $(MAKE) -s -C $(call KSRC,$(1)) M=$(B)/$(1)/src ARCH=arm64 \
 	CROSS_COMPILE=$(CROSS)
-MODULE_SRCS := Kbuild $(wildcard module/*.[ch]) uapi/linux/s2box.h
+MODULE_SRCS := Kbuild $(wildcard module/*.[chS]) uapi/linux/s2box.h
 
 .PHONY: all modules install dkms-install setup module selftests tools unit \
 	lint matrix dkms-test check demo clean

@@ -84,6 +84,56 @@ static long box_ioctl_audit(struct s2box_box *box, unsigned int cmd,
 	return err ? err : copy_err;
 }
 
+/* struct s2box_regs is large: keep it off the kernel stack. */
+static long box_ioctl_get_regs(struct s2box_box *box, unsigned int cmd,
+			       unsigned long arg)
+{
+	struct s2box_regs *regs = kmalloc(sizeof(*regs), GFP_KERNEL);
+	int err;
+
+	if (!regs)
+		return -ENOMEM;
+	err = s2box_regs_get(box, regs);
+	if (!err)
+		err = s2box_arg_out(arg, cmd, regs, sizeof(*regs));
+	kfree(regs);
+	return err;
+}
+
+static long box_ioctl_set_regs(struct s2box_box *box, unsigned int cmd,
+			       unsigned long arg)
+{
+	struct s2box_regs *regs = kmalloc(sizeof(*regs), GFP_KERNEL);
+	int err;
+
+	if (!regs)
+		return -ENOMEM;
+	err = s2box_arg_in(regs, sizeof(*regs), cmd, arg);
+	if (!err)
+		err = s2box_regs_set(box, regs);
+	kfree(regs);
+	return err;
+}
+
+static long box_ioctl_run(struct s2box_box *box, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct s2box_run run;
+	int err = s2box_arg_in(&run, sizeof(run), cmd, arg);
+
+	if (err)
+		return err;
+	err = s2box_run(box, &run);
+	/* A signal still reports how far the run got. */
+	if (!err || err == -EINTR) {
+		int copy_err = s2box_arg_out(arg, cmd, &run, sizeof(run));
+
+		if (copy_err)
+			return copy_err;
+	}
+	return err;
+}
+
 static long box_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct s2box_box *box = file->private_data;
@@ -100,6 +150,12 @@ static long box_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return box_ioctl_unmap(box, cmd, arg);
 	if (s2box_cmd_is(cmd, S2BOX_AUDIT))
 		return box_ioctl_audit(box, cmd, arg);
+	if (s2box_cmd_is(cmd, S2BOX_GET_REGS))
+		return box_ioctl_get_regs(box, cmd, arg);
+	if (s2box_cmd_is(cmd, S2BOX_SET_REGS))
+		return box_ioctl_set_regs(box, cmd, arg);
+	if (s2box_cmd_is(cmd, S2BOX_RUN))
+		return box_ioctl_run(box, cmd, arg);
 	return -ENOTTY;
 }
 
@@ -217,6 +273,7 @@ static struct s2box_box *box_alloc(const struct s2box_geom *geom)
 	box->id = atomic64_inc_return(&s2box_next_id);
 	box->owner = current_uid();
 	s2box_mem_init(box);
+	s2box_run_init(box);
 	return box;
 
 free_root:
@@ -224,6 +281,23 @@ free_root:
 free_box:
 	kfree(box);
 	return ERR_PTR(-ENOMEM);
+}
+
+/*
+ * The file and dentry behind the box fd are charged to the memory cgroup
+ * with plain GFP_KERNEL, which OOM-kills at the limit instead of failing.
+ * Check, with allocations that fail instead, that the cgroup still has
+ * room for them (at most a page of slab each), so a cgroup at its limit
+ * gets ENOMEM from S2BOX_CREATE_BOX, not an OOM kill.
+ */
+static bool box_memcg_has_room(void)
+{
+	struct page *room = alloc_pages(S2BOX_GFP, 1);
+
+	if (!room)
+		return false;
+	__free_pages(room, 1);
+	return true;
 }
 
 int s2box_box_create(const struct s2box_create *args)
@@ -248,6 +322,11 @@ int s2box_box_create(const struct s2box_create *args)
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0)
 		goto free_box;
+	if (!box_memcg_has_room()) {
+		put_unused_fd(fd);
+		fd = -ENOMEM;
+		goto free_box;
+	}
 	file = anon_inode_getfile("s2box-box", &box_fops, box, O_RDWR);
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);

@@ -71,6 +71,8 @@ static void host_decode_sanitised(void)
 		.mmfr0 = read_sanitised_ftr_reg(SYS_ID_AA64MMFR0_EL1),
 		.mmfr1 = read_sanitised_ftr_reg(SYS_ID_AA64MMFR1_EL1),
 		.mmfr2 = read_sanitised_ftr_reg(SYS_ID_AA64MMFR2_EL1),
+		.pfr0 = read_sanitised_ftr_reg(SYS_ID_AA64PFR0_EL1),
+		.pfr1 = read_sanitised_ftr_reg(SYS_ID_AA64PFR1_EL1),
 	};
 
 	s2box_host_decode(&regs, &s2box_host_caps);

@@ -33,6 +33,11 @@
 /* ID_AA64MMFR2_EL1 */
 #define MMFR2_FWB		40
 
+/* ID_AA64PFR0_EL1 / ID_AA64PFR1_EL1: state the world switch must handle. */
+#define PFR0_GIC		24
+#define PFR0_RAS		28
+#define PFR1_SME		24
+
 /* Allow-list fields: EL1-visible state s2box does not switch or trap yet. */
 #define MMFR3_TCRX		0	/* TCR2_EL1 */
 #define MMFR3_SCTLRX		4	/* SCTLR2_EL1 */
@@ -112,6 +117,9 @@ void s2box_host_decode(const struct s2box_idregs *regs, struct s2box_host *host)
 			  MMFR1_VMIDBITS_16 ? 16 : 8;
 	host->hafdbs = FIELD(regs->mmfr1, MMFR1_HAFDBS);
 	host->fwb = FIELD(regs->mmfr2, MMFR2_FWB) != 0;
+	host->gic_sysregs = FIELD(regs->pfr0, PFR0_GIC) != 0;
+	host->ras = FIELD(regs->pfr0, PFR0_RAS) != 0;
+	host->sme = FIELD(regs->pfr1, PFR1_SME) != 0;
 }
 
 struct unhandled_feature {

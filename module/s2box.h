@@ -5,7 +5,9 @@
 #ifndef S2BOX_H
 #define S2BOX_H
 
+#include <linux/hrtimer.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/xarray.h>
@@ -40,6 +42,20 @@ struct s2box_box {
 	struct xarray pages;
 	struct xarray prots;	/* S2BOX_PROT_* asked for, same index */
 	u64 mem_bytes;		/* host memory held for guest memory */
+
+	/* The box's CPU state; only the thread that owns @running uses it. */
+	struct s2box_regs regs;
+	unsigned long running;	/* bit 0: a thread is in S2BOX_RUN */
+	struct hrtimer budget;
+	bool budget_over;
+};
+
+/* How one trip into the box ended (world.c fills it, run.c decodes it). */
+struct s2box_exit {
+	u64 code;		/* S2BOX_VEC_* */
+	u64 esr, far, hpfar;
+	u64 par;		/* AT S1E1R of FAR, when par_valid */
+	bool par_valid;
 };
 
 /* host.c: what this host offers, probed once at load. */
@@ -65,6 +81,18 @@ int s2box_mem_mmap(struct s2box_box *box, struct vm_area_struct *vma);
 /* cache.c: maintenance for hosts without FWB. */
 void s2box_dcache_poc(void *start, size_t len);
 void s2box_icache_sync(void *start, size_t len);
+
+/* regs.c: the box's registers. */
+void s2box_regs_reset(struct s2box_regs *regs);
+int s2box_regs_set(struct s2box_box *box, const struct s2box_regs *regs);
+int s2box_regs_get(struct s2box_box *box, struct s2box_regs *regs);
+
+/* run.c and world.c: running a box. */
+int s2box_run(struct s2box_box *box, struct s2box_run *run);
+void s2box_run_init(struct s2box_box *box);
+void s2box_world_run(struct s2box_box *box, struct s2box_exit *ex);
+bool s2box_need_spec_at_wa(void);
+DECLARE_PER_CPU(u64, s2box_last_box);
 
 /* tlb.c: stage-2 TLB maintenance. */
 void s2box_tlb_flush_ipa(const struct s2box_box *box, u64 ipa);

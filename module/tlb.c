@@ -25,6 +25,7 @@
 #include <asm/tlbflush.h>
 
 #include "s2box.h"
+#include "world.h"
 
 /*
  * QEMU's CPU models do not have the speculative-AT errata, so this forces
@@ -40,7 +41,7 @@ struct tlb_cxt {
 	u64 tcr, sctlr;		/* EL1 state, only with the errata path */
 };
 
-static bool need_spec_at_wa(void)
+bool s2box_need_spec_at_wa(void)
 {
 	return force_spec_at_wa ||
 	       cpus_have_final_cap(ARM64_WORKAROUND_SPECULATIVE_AT);
@@ -74,7 +75,12 @@ static void tlb_switch_to_box(const struct s2box_box *box,
 			      struct tlb_cxt *cxt)
 {
 	local_irq_save(cxt->flags);
-	if (need_spec_at_wa())
+	/*
+	 * With this box's stage 2 live, speculation may fill this CPU's TLB
+	 * with its entries under VMID 0: make the next box run here flush.
+	 */
+	this_cpu_write(s2box_last_box, 0);
+	if (s2box_need_spec_at_wa())
 		spec_at_protect(cxt);
 	cxt->vtcr = read_sysreg(vtcr_el2);
 	cxt->vttbr = read_sysreg(vttbr_el2);
@@ -95,7 +101,7 @@ static void tlb_switch_to_host(const struct tlb_cxt *cxt)
 	isb();
 	write_sysreg(cxt->vttbr, vttbr_el2);
 	write_sysreg(cxt->vtcr, vtcr_el2);
-	if (need_spec_at_wa())
+	if (s2box_need_spec_at_wa())
 		spec_at_restore(cxt);
 	isb();
 	local_irq_restore(cxt->flags);

@@ -47,6 +47,9 @@ struct s2box_host {
 	unsigned int vmid_bits;		/* 8 or 16 */
 	unsigned int hafdbs;		/* ID_AA64MMFR1_EL1.HAFDBS */
 	bool fwb;			/* ID_AA64MMFR2_EL1.FWB */
+	bool gic_sysregs;		/* ID_AA64PFR0_EL1.GIC: GICv3 sysregs */
+	bool ras;			/* ID_AA64PFR0_EL1.RAS */
+	bool sme;			/* ID_AA64PFR1_EL1.SME: TPIDR2_EL0 */
 };
 
 /* A box's stage-2 geometry; every field derives from (host, ipa, granule). */

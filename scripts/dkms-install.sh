@@ -41,7 +41,7 @@ package_version() {
 # stale objects left by an in-tree `make modules`.
 stage() {
 	mkdir -p "$1"
-	(cd "$ROOT" && cp --parents Kbuild dkms.conf module/*.[ch] \
+	(cd "$ROOT" && cp --parents Kbuild dkms.conf module/*.[chS] \
 		uapi/linux/*.h "$1/")
 }
 

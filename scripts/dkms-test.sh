@@ -127,12 +127,12 @@ setup_tree() {
 	VER=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$ROOT/dkms.conf")
 }
 
-# Only Kbuild, dkms.conf, module/*.[ch] and uapi/ headers may reach DKMS.
+# Only Kbuild, dkms.conf, module/*.[chS] and uapi/ headers may reach DKMS.
 test_add() {
 	local extra st=0
 	bash "$ROOT/scripts/dkms-install.sh" --stage "$T/src/$NAME-$VER"
 	extra=$(cd "$T/src/$NAME-$VER" && find . -type f |
-		grep -Ev '^\./(Kbuild|dkms\.conf|module/[^/]+\.[ch]|uapi/linux/[^/]+\.h)$') || true
+		grep -Ev '^\./(Kbuild|dkms\.conf|module/[^/]+\.[chS]|uapi/linux/[^/]+\.h)$') || true
 	dk add -m "$NAME" -v "$VER"
 	[ $rc = 0 ] && [ -z "$extra" ] && [ -f "$T/dkms/$NAME/$VER/source/Kbuild" ] &&
 		[ -f "$T/dkms/$NAME/$VER/source/uapi/linux/s2box.h" ] || st=1

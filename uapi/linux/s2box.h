@@ -218,6 +218,130 @@ struct s2box_audit {
 	__u64 reserved[3];
 };
 
+/*
+ * struct s2box_regs - a box's EL1 view of the CPU.
+ *
+ * A new box starts at its reset state: all zero, except pstate (EL1h with
+ * D, A, I and F masked: 0x3c5) and sctlr (MMU and caches off, RES1 bits
+ * only: 0x30d00800).
+ *
+ * @x:         general-purpose registers x0..x30.
+ * @sp_el1:    SP_EL1 (the stack pointer in EL1h).
+ * @sp_el0:    SP_EL0 (the stack pointer in EL1t and EL0t).
+ * @pc:        where the box resumes.
+ * @pstate:    SPSR-format PSTATE. Only AArch64 EL1h (0x5), EL1t (0x4) and
+ *             EL0t (0x0) in M[4:0]; DAIF, NZCV, SSBS, PAN, UAO, DIT, TCO
+ *             and BTYPE bits are kept; anything else is EINVAL.
+ * @sctlr, @tcr, @ttbr0, @ttbr1, @mair, @amair, @vbar, @contextidr,
+ * @cpacr, @cntkctl, @esr, @far, @afsr0, @afsr1, @par, @elr, @spsr,
+ * @tpidr_el1, @tpidr_el0, @tpidrro_el0, @csselr:
+ *             the EL1 (and EL0 thread) system registers of the same names.
+ * @cntv_ctl, @cntv_cval: the box's EL1 virtual timer (never left running
+ *             on the host: see the run loop).
+ * @v:         SIMD&FP registers V0..V31, low and high 64 bits each.
+ * @fpcr, @fpsr: FP control and status.
+ * @flags:     0.
+ * @reserved:  zero.
+ */
+struct s2box_regs {
+	__u64 x[31];
+	__u64 sp_el1;
+	__u64 sp_el0;
+	__u64 pc;
+	__u64 pstate;
+	__u64 sctlr;
+	__u64 tcr;
+	__u64 ttbr0;
+	__u64 ttbr1;
+	__u64 mair;
+	__u64 amair;
+	__u64 vbar;
+	__u64 contextidr;
+	__u64 cpacr;
+	__u64 cntkctl;
+	__u64 esr;
+	__u64 far;
+	__u64 afsr0;
+	__u64 afsr1;
+	__u64 par;
+	__u64 elr;
+	__u64 spsr;
+	__u64 tpidr_el1;
+	__u64 tpidr_el0;
+	__u64 tpidrro_el0;
+	__u64 csselr;
+	__u64 cntv_ctl;
+	__u64 cntv_cval;
+	__u64 v[64];
+	__u32 fpcr;
+	__u32 fpsr;
+	__u32 flags;
+	__u32 reserved1;
+	__u64 reserved[8];
+};
+
+/* s2box_run.exit_reason */
+#define S2BOX_EXIT_HVC		1	/* HVC: @hvc_imm; x0-x7 in the regs */
+#define S2BOX_EXIT_S2_FAULT	2	/* stage-2 abort: @ipa, @fault_* */
+#define S2BOX_EXIT_TRAP		3	/* trapped instruction: @esr, @sysreg */
+#define S2BOX_EXIT_SERROR	4	/* SError from the box: @esr */
+#define S2BOX_EXIT_BUDGET	5	/* budget_ns used up */
+
+/* s2box_run.fault_access */
+#define S2BOX_ACCESS_READ	1
+#define S2BOX_ACCESS_WRITE	2
+#define S2BOX_ACCESS_EXEC	3
+
+/* s2box_run.fault_status */
+#define S2BOX_FAULT_ADDR_SIZE	0
+#define S2BOX_FAULT_TRANSLATION	1
+#define S2BOX_FAULT_ACCESS_FLAG	2
+#define S2BOX_FAULT_PERMISSION	3
+#define S2BOX_FAULT_OTHER	4
+
+/* s2box_run.flags (out) */
+#define S2BOX_RUN_IPA_VALID	0x1U	/* @ipa holds the faulting IPA */
+#define S2BOX_RUN_IPA_FROM_AT	0x2U	/* ...translated from FAR with AT */
+
+/*
+ * struct s2box_run - arguments and result of S2BOX_RUN.
+ *
+ * @budget_ns:     in: run at most this long (0: no limit). The budget is
+ *                 a bound, enforced by an hrtimer: a run ends within it
+ *                 plus the time to take the timer interrupt.
+ * @flags:         in: 0. out: S2BOX_RUN_* bits.
+ * @exit_reason:   out: S2BOX_EXIT_*.
+ * @esr:           out: the syndrome (ESR_EL2) of the exit, if any.
+ * @far:           out: FAR_EL2 for aborts.
+ * @ipa:           out: faulting IPA, exact to the byte.
+ * @hvc_imm:       out: the HVC immediate.
+ * @exception_class: out: ESR_EL2.EC.
+ * @fault_access:  out: S2BOX_ACCESS_*.
+ * @fault_status:  out: S2BOX_FAULT_*.
+ * @fault_level:   out: lookup level of the fault (-1..3).
+ * @sysreg:        out: for a trapped MSR/MRS (EC 0x18): op0 [21:20],
+ *                 op2 [19:17], op1 [16:14], CRn [13:10], Rt [9:5],
+ *                 CRm [4:1], read (1) / write (0) [0]: ISS as the CPU gave it.
+ * @guest_ns:      out: time this call spent inside the box.
+ * @reserved:      zero.
+ */
+struct s2box_run {
+	__u64 budget_ns;
+	__u32 flags;
+	__u32 exit_reason;
+	__u64 esr;
+	__u64 far;
+	__u64 ipa;
+	__u32 hvc_imm;
+	__u32 exception_class;
+	__u32 fault_access;
+	__u32 fault_status;
+	__s32 fault_level;
+	__u32 sysreg;
+	__u64 guest_ns;
+	__u64 reserved[4];
+};
+
 #define S2BOX_IOC_MAGIC		0xB9
 
 /*
@@ -288,6 +412,31 @@ struct s2box_audit {
  *         why); EFAULT.
  */
 #define S2BOX_AUDIT		_IOR(S2BOX_IOC_MAGIC, 0x05, struct s2box_audit)
+
+/*
+ * S2BOX_GET_REGS / S2BOX_SET_REGS (on a box fd): read or replace the box's
+ * registers (struct s2box_regs). Not while the box runs.
+ * Errors: EINVAL (a pstate other than AArch64 EL1h/EL1t/EL0t, unknown
+ *         pstate bits, flags, reserved); EBUSY (the box is running);
+ *         EFAULT.
+ */
+#define S2BOX_GET_REGS		_IOR(S2BOX_IOC_MAGIC, 0x06, struct s2box_regs)
+#define S2BOX_SET_REGS		_IOW(S2BOX_IOC_MAGIC, 0x07, struct s2box_regs)
+
+/*
+ * S2BOX_RUN (on a box fd): run the box on the calling CPU at EL1 under its
+ * stage-2 tables until it exits (struct s2box_run says why). Exceptions
+ * that stay at EL1 (an undefined instruction, the box's own SVC, a
+ * stage-1 fault) go to the box's VBAR_EL1 as on hardware; a box without
+ * vectors at VBAR_EL1 then takes a stage-2 fault fetching them (VBAR 0 +
+ * 0x200 with the reset state) and exits with that. After a trap exit the
+ * box resumes at the trapping instruction (HVC and SMC exits resume after
+ * it): set pc to skip it.
+ * Errors: EINTR (a signal arrived; RUN again resumes exactly where the box
+ *         stopped); EBUSY (the box is running on another thread);
+ *         EINVAL (flags, reserved); EFAULT.
+ */
+#define S2BOX_RUN		_IOWR(S2BOX_IOC_MAGIC, 0x08, struct s2box_run)
 
 /*
  * Guest memory through the box fd: file offsets are IPAs.

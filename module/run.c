@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * S2BOX_RUN: enter the box until it does something the caller must see.
+ * Interrupts end every trip into the box (IMO/FMO=1); the host takes them
+ * with interrupts unmasked between trips, then this loop checks the
+ * signals, the scheduler and the budget before going back in.
+ */
+
+#include <linux/hrtimer.h>
+#include <linux/irqflags.h>
+#include <linux/ktime.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <asm/daifflags.h>
+#include <asm/neon.h>
+
+#include "s2box.h"
+#include "el2_bits.h"
+#include "world.h"
+
+static enum hrtimer_restart run_budget_over(struct hrtimer *timer)
+{
+	struct s2box_box *box = container_of(timer, struct s2box_box, budget);
+
+	/* The timer interrupt itself already made the box exit. */
+	WRITE_ONCE(box->budget_over, true);
+	return HRTIMER_NORESTART;
+}
+
+void s2box_run_init(struct s2box_box *box)
+{
+	s2box_regs_reset(&box->regs);
+	/* Hard: the callback must run from the interrupt that kicks the box. */
+	hrtimer_init(&box->budget, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	box->budget.function = run_budget_over;
+}
+
+/*
+ * One trip. The box's V registers are loaded inside a kernel-mode NEON
+ * section, which has saved the caller's own FP/SIMD state; interrupts are
+ * masked the way KVM's VHE run loop masks them (DAIF, then back to
+ * process context without IRQs, then IRQs on to take what is pending).
+ */
+static void run_once(struct s2box_box *box, struct s2box_exit *ex)
+{
+	kernel_neon_begin();
+	local_irq_disable();
+	local_daif_mask();
+	s2box_world_run(box, ex);
+	local_daif_restore(DAIF_PROCCTX_NOIRQ);
+	local_irq_enable();
+	kernel_neon_end();
+}
+
+static u32 run_fault_status(u64 fsc)
+{
+	switch (fsc & 0x3c) {
+	case 0x00:
+		return S2BOX_FAULT_ADDR_SIZE;
+	case 0x04:
+		return S2BOX_FAULT_TRANSLATION;
+	case 0x08:
+		return S2BOX_FAULT_ACCESS_FLAG;
+	case 0x0c:
+		return S2BOX_FAULT_PERMISSION;
+	}
+	/* 0b101001/0b101011: address size / translation fault at level -1. */
+	if (fsc == 0x29)
+		return S2BOX_FAULT_ADDR_SIZE;
+	if (fsc == 0x2b)
+		return S2BOX_FAULT_TRANSLATION;
+	return S2BOX_FAULT_OTHER;
+}
+
+static void run_decode_abort(const struct s2box_exit *ex, struct s2box_run *run)
+{
+	u64 fsc = ex->esr & 0x3f;
+
+	run->exit_reason = S2BOX_EXIT_S2_FAULT;
+	run->fault_status = run_fault_status(fsc);
+	run->fault_level = (fsc == 0x29 || fsc == 0x2b) ? -1 : (int)(fsc & 3);
+	if (S2_ESR_EC(ex->esr) == S2_EC_IABT_LOW)
+		run->fault_access = S2BOX_ACCESS_EXEC;
+	else if ((ex->esr & BIT_ULL(6)) && !(ex->esr & BIT_ULL(7)))
+		run->fault_access = S2BOX_ACCESS_WRITE;	/* WnR, not a walk */
+	else
+		run->fault_access = S2BOX_ACCESS_READ;
+
+	if (ex->par_valid) {
+		if (ex->par & 1)	/* PAR_EL1.F: AT could not translate */
+			return;
+		run->ipa = (ex->par & GENMASK_ULL(51, 12)) | (ex->far & 0xfff);
+		run->flags |= S2BOX_RUN_IPA_VALID | S2BOX_RUN_IPA_FROM_AT;
+		return;
+	}
+	/* HPFAR_EL2.FIPA holds IPA[51:12]; FAR the offset unless FnV. */
+	run->ipa = (ex->hpfar & GENMASK_ULL(43, 4)) << 8;
+	if (!(ex->esr & BIT_ULL(10)))
+		run->ipa |= ex->far & 0xfff;
+	run->flags |= S2BOX_RUN_IPA_VALID;
+}
+
+/* Returns true when the exit is for the caller, false to go back in. */
+static bool run_decode(struct s2box_box *box, const struct s2box_exit *ex,
+		       struct s2box_run *run)
+{
+	u64 ec = S2_ESR_EC(ex->esr);
+
+	switch (ex->code) {
+	case S2BOX_VEC_SYNC:
+	case S2BOX_VEC_SYNC32:
+		break;
+	case S2BOX_VEC_SERROR:
+	case S2BOX_VEC_SERROR32:
+		run->exit_reason = S2BOX_EXIT_SERROR;
+		run->esr = ex->esr;
+		return true;
+	default:		/* interrupts: the host has taken them */
+		return false;
+	}
+	run->esr = ex->esr;
+	run->far = ex->far;
+	run->exception_class = ec;
+	switch (ec) {
+	case S2_EC_HVC64:
+		/* ELR_EL2 already points past the HVC. */
+		run->exit_reason = S2BOX_EXIT_HVC;
+		run->hvc_imm = ex->esr & 0xffff;
+		return true;
+	case S2_EC_DABT_LOW:
+	case S2_EC_IABT_LOW:
+		run_decode_abort(ex, run);
+		return true;
+	case S2_EC_SMC64:
+	case S2_EC_WFX:
+		/* Trapped at the instruction: resume after it. */
+		box->regs.pc += 4;
+		break;
+	case S2_EC_SYS64:
+		run->sysreg = ex->esr & GENMASK_ULL(21, 0);
+		break;
+	}
+	run->exit_reason = S2BOX_EXIT_TRAP;
+	return true;
+}
+
+static int run_check_args(const struct s2box_run *run)
+{
+	if (run->flags || !s2box_reserved_zero(run->reserved,
+					       sizeof(run->reserved))) {
+		pr_info_ratelimited("run: flags and reserved fields must be zero\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int run_loop(struct s2box_box *box, struct s2box_run *run)
+{
+	struct s2box_exit ex;
+	u64 t0;
+
+	for (;;) {
+		if (READ_ONCE(box->budget_over)) {
+			run->exit_reason = S2BOX_EXIT_BUDGET;
+			return 0;
+		}
+		/* Resumable: the box's state is saved, RUN goes on from it. */
+		if (signal_pending(current))
+			return -EINTR;
+		/* Long runs must let RCU and the scheduler in (no preemption). */
+		cond_resched();
+		t0 = ktime_get_ns();
+		run_once(box, &ex);
+		run->guest_ns += ktime_get_ns() - t0;
+		if (run_decode(box, &ex, run))
+			return 0;
+	}
+}
+
+int s2box_run(struct s2box_box *box, struct s2box_run *run)
+{
+	u64 budget = run->budget_ns;
+	int err = run_check_args(run);
+
+	if (err)
+		return err;
+	memset(run, 0, sizeof(*run));
+	run->budget_ns = budget;
+	if (test_and_set_bit_lock(0, &box->running))
+		return -EBUSY;
+	WRITE_ONCE(box->budget_over, false);
+	if (budget)
+		hrtimer_start(&box->budget, ns_to_ktime(budget),
+			      HRTIMER_MODE_REL_HARD);
+	err = run_loop(box, run);
+	hrtimer_cancel(&box->budget);
+	clear_bit_unlock(0, &box->running);
+	return err;
+}

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One trip into a box and back, with interrupts masked: save what the host
+ * owns, load the box's EL1 state and traps, enter through switch.S, and
+ * undo it all. The order follows the rules in DESIGN.md ("World switch
+ * under VHE"); each step says which one it serves.
+ *
+ * Host state a VHE kernel shares with EL1 and relies on is saved and
+ * restored (SP_EL0 in switch.S, the EL0 thread registers, the EL2 trap
+ * configuration). EL1 state only KVM uses (its guests' EL1 registers) is
+ * overwritten with the box's and left for KVM to reload on its next
+ * vcpu_load, as KVM itself does; the box can therefore never see KVM's
+ * values, and KVM never sees the box's.
+ */
+
+#include <linux/bits.h>
+#include <linux/kprobes.h>
+#include <linux/percpu.h>
+#include <asm/barrier.h>
+#include <asm/cputype.h>
+#include <asm/sysreg.h>
+#include <asm/tlbflush.h>
+
+#include "s2box.h"
+#include "el2_bits.h"
+#include "world.h"
+
+/* Read by the panic vector in switch.S. */
+DEFINE_PER_CPU(u64, s2box_host_vbar);
+/* Box that last ran on this CPU (0: none, or VMID 0 may hold anything). */
+DEFINE_PER_CPU(u64, s2box_last_box);
+
+struct world_host {
+	u64 hcr, vtcr, vttbr, cptr, mdcr, hstr, cnthctl;
+	u64 ich_hcr, icc_sre;
+	u64 tpidr_el0, tpidrro_el0, tpidr2_el0;
+};
+
+static __always_inline void world_check_layout(void)
+{
+	BUILD_BUG_ON(offsetof(struct s2box_world, guest_sp_el0) != W_GUEST_SP_EL0);
+	BUILD_BUG_ON(offsetof(struct s2box_world, host_sp_el0) != W_HOST_SP_EL0);
+	BUILD_BUG_ON(offsetof(struct s2box_world, host_regs) != W_HOST_REGS);
+	BUILD_BUG_ON(offsetof(struct s2box_world, host_sp) != W_HOST_SP);
+	BUILD_BUG_ON(offsetof(struct s2box_world, host_vbar) != W_HOST_VBAR);
+	BUILD_BUG_ON(offsetof(struct s2box_world, box_vbar) != W_BOX_VBAR);
+	BUILD_BUG_ON(offsetof(struct s2box_world, host_pan) != W_HOST_PAN);
+	BUILD_BUG_ON(sizeof(struct s2box_world) != W_SIZE);
+}
+
+void __noreturn s2box_world_panic(u64 vector, u64 elr, u64 far)
+{
+	panic("s2box: exception at EL2 inside the world switch: vector %llu ELR 0x%llx FAR 0x%llx ESR 0x%llx\n",
+	      vector, elr, far, read_sysreg(esr_el2));
+}
+
+/* The EL0 thread registers belong to the calling task: saved, not lost. */
+static __always_inline void world_save_host(struct world_host *h)
+{
+	const struct s2box_host *host = s2box_host_get();
+
+	h->hcr = read_sysreg(hcr_el2);
+	h->vtcr = read_sysreg(vtcr_el2);
+	h->vttbr = read_sysreg(vttbr_el2);
+	h->cptr = read_sysreg(cptr_el2);
+	h->mdcr = read_sysreg(mdcr_el2);
+	h->hstr = read_sysreg(hstr_el2);
+	h->cnthctl = read_sysreg(cnthctl_el2);
+	if (host->gic_sysregs) {
+		h->ich_hcr = read_sysreg_s(S2_SYS_ICH_HCR_EL2);
+		h->icc_sre = read_sysreg_s(S2_SYS_ICC_SRE_EL2);
+	}
+	h->tpidr_el0 = read_sysreg(tpidr_el0);
+	h->tpidrro_el0 = read_sysreg(tpidrro_el0);
+	if (host->sme)
+		h->tpidr2_el0 = read_sysreg_s(S2_SYS_TPIDR2_EL0);
+}
+
+static __always_inline void world_restore_host_tls(const struct world_host *h)
+{
+	write_sysreg(h->tpidr_el0, tpidr_el0);
+	write_sysreg(h->tpidrro_el0, tpidrro_el0);
+	if (s2box_host_get()->sme)
+		write_sysreg_s(h->tpidr2_el0, S2_SYS_TPIDR2_EL0);
+}
+
+/*
+ * Every EL1 register a box can reach gets the box's value: a register left
+ * alone would show the box what KVM's last guest (or another box) put
+ * there. TGE is still 1, so these writes cannot be used by anything yet.
+ */
+static __always_inline void world_load_el1(const struct s2box_regs *r)
+{
+	bool spec_at = s2box_need_spec_at_wa();
+
+	/*
+	 * Speculative-AT errata: stage-1 walks must be off (EPD0/EPD1) while
+	 * the rest of the translation state is half loaded.
+	 */
+	if (spec_at) {
+		write_sysreg_s(r->tcr | TCR_EPD1_MASK | TCR_EPD0_MASK,
+			       SYS_TCR_EL12);
+		isb();
+	}
+	write_sysreg_s(r->ttbr0, SYS_TTBR0_EL12);
+	write_sysreg_s(r->ttbr1, SYS_TTBR1_EL12);
+	write_sysreg_s(r->mair, SYS_MAIR_EL12);
+	write_sysreg_s(r->amair, SYS_AMAIR_EL12);
+	write_sysreg_s(r->vbar, SYS_VBAR_EL12);
+	write_sysreg_s(r->contextidr, SYS_CONTEXTIDR_EL12);
+	write_sysreg_s(r->cpacr, SYS_CPACR_EL12);
+	write_sysreg_s(r->cntkctl, SYS_CNTKCTL_EL12);
+	write_sysreg_s(r->esr, SYS_ESR_EL12);
+	write_sysreg_s(r->far, SYS_FAR_EL12);
+	write_sysreg_s(r->afsr0, SYS_AFSR0_EL12);
+	write_sysreg_s(r->afsr1, SYS_AFSR1_EL12);
+	write_sysreg_s(r->elr, SYS_ELR_EL12);
+	write_sysreg_s(r->spsr, SYS_SPSR_EL12);
+	write_sysreg(r->sp_el1, sp_el1);
+	write_sysreg(r->tpidr_el1, tpidr_el1);
+	write_sysreg(r->par, par_el1);
+	write_sysreg(r->csselr, csselr_el1);
+	write_sysreg(r->tpidr_el0, tpidr_el0);
+	write_sysreg(r->tpidrro_el0, tpidrro_el0);
+	if (s2box_host_get()->sme)
+		write_sysreg_s(0, S2_SYS_TPIDR2_EL0);
+	write_sysreg_s(r->cntv_cval, SYS_CNTV_CVAL_EL02);
+	write_sysreg_s(r->cntv_ctl, SYS_CNTV_CTL_EL02);
+	write_sysreg_s(r->sctlr, SYS_SCTLR_EL12);
+	if (spec_at)
+		isb();
+	write_sysreg_s(r->tcr, SYS_TCR_EL12);
+}
+
+static __always_inline void world_save_el1(struct s2box_regs *r)
+{
+	r->sctlr = read_sysreg_s(SYS_SCTLR_EL12);
+	r->tcr = read_sysreg_s(SYS_TCR_EL12);
+	r->ttbr0 = read_sysreg_s(SYS_TTBR0_EL12);
+	r->ttbr1 = read_sysreg_s(SYS_TTBR1_EL12);
+	r->mair = read_sysreg_s(SYS_MAIR_EL12);
+	r->amair = read_sysreg_s(SYS_AMAIR_EL12);
+	r->vbar = read_sysreg_s(SYS_VBAR_EL12);
+	r->contextidr = read_sysreg_s(SYS_CONTEXTIDR_EL12);
+	r->cpacr = read_sysreg_s(SYS_CPACR_EL12);
+	r->cntkctl = read_sysreg_s(SYS_CNTKCTL_EL12);
+	r->esr = read_sysreg_s(SYS_ESR_EL12);
+	r->far = read_sysreg_s(SYS_FAR_EL12);
+	r->afsr0 = read_sysreg_s(SYS_AFSR0_EL12);
+	r->afsr1 = read_sysreg_s(SYS_AFSR1_EL12);
+	r->elr = read_sysreg_s(SYS_ELR_EL12);
+	r->spsr = read_sysreg_s(SYS_SPSR_EL12);
+	r->sp_el1 = read_sysreg(sp_el1);
+	r->tpidr_el1 = read_sysreg(tpidr_el1);
+	r->par = read_sysreg(par_el1);
+	r->csselr = read_sysreg(csselr_el1);
+	r->tpidr_el0 = read_sysreg(tpidr_el0);
+	r->tpidrro_el0 = read_sysreg(tpidrro_el0);
+	/*
+	 * The EL1 virtual timer cannot be trapped (no FEAT_ECV): keep the
+	 * box's setting and leave it disabled and masked, so its PPI, which
+	 * KVM owns, never fires for a box outside the box.
+	 */
+	r->cntv_ctl = read_sysreg_s(SYS_CNTV_CTL_EL02);
+	r->cntv_cval = read_sysreg_s(SYS_CNTV_CVAL_EL02);
+	write_sysreg_s(S2_CNTV_CTL_IMASK, SYS_CNTV_CTL_EL02);
+}
+
+static __always_inline u64 world_box_hcr(void)
+{
+	const struct s2box_host *host = s2box_host_get();
+	u64 hcr = S2_HCR_E2H | S2_HCR_RW | S2_HCR_VM | S2_HCR_IMO |
+		  S2_HCR_FMO | S2_HCR_AMO | S2_HCR_FB | S2_HCR_BSU_IS |
+		  S2_HCR_TSC | S2_HCR_TWI | S2_HCR_TWE | S2_HCR_TIDCP |
+		  S2_HCR_TACR | S2_HCR_TSW | S2_HCR_TLOR | S2_HCR_PTW;
+
+	if (host->fwb)
+		hcr |= S2_HCR_FWB;
+	if (host->ras)
+		hcr |= S2_HCR_TEA | S2_HCR_TERR;
+	return hcr;
+}
+
+/* The traps that keep host, debug, PMU, GIC and timer state out of reach. */
+static __always_inline void world_activate_traps(const struct world_host *h)
+{
+	u64 cptr = h->cptr & ~(S2_CPTR_ZEN_MASK | S2_CPTR_SMEN_MASK |
+			       S2_CPTR_FPEN_MASK);
+
+	/* FP/SIMD for the box; SVE and SME trap, so only V0-V31 are live. */
+	write_sysreg(cptr | S2_CPTR_FPEN_NOTRAP | S2_CPTR_TTA | S2_CPTR_TAM |
+		     S2_CPTR_TCPAC, cptr_el2);
+	write_sysreg((h->mdcr & S2_MDCR_HPMN_MASK) | S2_MDCR_TPMCR |
+		     S2_MDCR_TPM | S2_MDCR_TDE | S2_MDCR_TDA |
+		     S2_MDCR_TDOSA | S2_MDCR_TDRA | S2_MDCR_TPMS |
+		     S2_MDCR_TTRF, mdcr_el2);
+	write_sysreg(S2_HSTR_T15, hstr_el2);
+	/* The physical counter and timer trap; the virtual ones are the box's. */
+	write_sysreg(h->cnthctl & ~(S2_CNTHCTL_EL1PCTEN | S2_CNTHCTL_EL1PCEN),
+		     cnthctl_el2);
+	write_sysreg(0, cntvoff_el2);
+	/* The box sees one CPU with this CPU's MIDR, and no affinity. */
+	write_sysreg(read_cpuid_id(), vpidr_el2);
+	write_sysreg(BIT_ULL(31), vmpidr_el2);
+	if (s2box_host_get()->gic_sysregs) {
+		/* Virtual CPU interface accesses and ICC_SRE_EL1 trap. */
+		write_sysreg_s(S2_ICH_HCR_TC | S2_ICH_HCR_TALL0 |
+			       S2_ICH_HCR_TALL1 | S2_ICH_HCR_TDIR,
+			       S2_SYS_ICH_HCR_EL2);
+		write_sysreg_s(h->icc_sre & ~S2_ICC_SRE_EL2_ENABLE,
+			       S2_SYS_ICC_SRE_EL2);
+	}
+}
+
+/*
+ * Stage 2 of the box first, ISB, then TGE off (errata 1165522/1530923:
+ * the guest translation regime must be complete before it can be used).
+ */
+static __always_inline void world_activate_stage2(const struct s2box_box *box)
+{
+	write_sysreg(box->geom.vtcr, vtcr_el2);
+	write_sysreg(box->vttbr, vttbr_el2);
+	isb();
+	write_sysreg(world_box_hcr(), hcr_el2);
+	isb();
+	/*
+	 * All boxes share VMID 0: this CPU may hold another box's entries.
+	 * Drop them locally (no other CPU runs this box) before entering.
+	 */
+	if (this_cpu_read(s2box_last_box) != box->id) {
+		__tlbi(vmalls12e1);
+		dsb(nsh);
+		isb();
+		this_cpu_write(s2box_last_box, box->id);
+	}
+}
+
+static __always_inline void world_deactivate(const struct world_host *h)
+{
+	write_sysreg(h->hcr, hcr_el2);
+	/* Back in the host regime before the host's configuration returns. */
+	isb();
+	write_sysreg(h->cptr, cptr_el2);
+	write_sysreg(h->mdcr, mdcr_el2);
+	write_sysreg(h->hstr, hstr_el2);
+	write_sysreg(h->cnthctl, cnthctl_el2);
+	write_sysreg(h->vttbr, vttbr_el2);
+	write_sysreg(h->vtcr, vtcr_el2);
+	if (s2box_host_get()->gic_sysregs) {
+		write_sysreg_s(h->ich_hcr, S2_SYS_ICH_HCR_EL2);
+		write_sysreg_s(h->icc_sre, S2_SYS_ICC_SRE_EL2);
+	}
+	isb();
+}
+
+/*
+ * HPFAR_EL2 is not valid for a stage-2 permission fault that was not on a
+ * stage-1 walk: translate FAR with the box's own stage 1, still loaded,
+ * keeping the box's PAR_EL1 (already saved).
+ */
+static __always_inline void world_fault_ipa(struct s2box_exit *ex)
+{
+	u64 ec = S2_ESR_EC(ex->esr), fsc = ex->esr & 0x3f;
+
+	ex->par_valid = false;
+	if (ec != S2_EC_DABT_LOW && ec != S2_EC_IABT_LOW)
+		return;
+	if ((fsc & 0x3c) != 0x0c || (ex->esr & BIT_ULL(7)))
+		return;
+	asm volatile("at s1e1r, %0" : : "r" (ex->far));
+	/* The AT result is in PAR_EL1 only after an ISB. */
+	isb();
+	ex->par = read_sysreg(par_el1);
+	ex->par_valid = true;
+}
+
+static __always_inline void world_save_exit(struct s2box_box *box, struct s2box_exit *ex)
+{
+	struct s2box_regs *r = &box->regs;
+
+	if (ex->code == S2BOX_VEC_PENDING)
+		return;
+	r->pc = read_sysreg(elr_el2);
+	r->pstate = read_sysreg(spsr_el2);
+	ex->esr = read_sysreg(esr_el2);
+	ex->far = read_sysreg(far_el2);
+	ex->hpfar = read_sysreg(hpfar_el2);
+}
+
+/* Called with interrupts, debug, SError and FIQ masked. */
+void notrace s2box_world_run(struct s2box_box *box, struct s2box_exit *ex)
+{
+	struct s2box_regs *r = &box->regs;
+	struct s2box_world w = {};
+	struct world_host h;
+
+	world_check_layout();
+	world_save_host(&h);
+	this_cpu_write(s2box_host_vbar, read_sysreg(vbar_el2));
+	s2box_fpsimd_load(r->v, r->fpsr, r->fpcr);
+	world_load_el1(r);
+	world_activate_traps(&h);
+	world_activate_stage2(box);
+	write_sysreg(r->pc, elr_el2);
+	write_sysreg(r->pstate, spsr_el2);
+	memcpy(w.guest_x, r->x, sizeof(w.guest_x));
+	w.guest_sp_el0 = r->sp_el0;
+	w.box_vbar = (u64)s2box_vectors;
+	w.host_pan = !!(read_sysreg_s(S2_SYS_PAN) & S2_PSR_PAN);
+
+	ex->code = s2box_world_enter(&w);
+
+	memcpy(r->x, w.guest_x, sizeof(r->x));
+	r->sp_el0 = w.guest_sp_el0;
+	world_save_exit(box, ex);
+	world_save_el1(r);
+	if (ex->code == S2BOX_VEC_SYNC)
+		world_fault_ipa(ex);
+	s2box_fpsimd_save(r->v, &r->fpsr, &r->fpcr);
+	world_deactivate(&h);
+	world_restore_host_tls(&h);
+}
+
+/*
+ * Not probeable: the switch runs with the host's EL2 configuration half
+ * replaced; the helpers above are always inlined into it for the same
+ * reason.
+ */
+NOKPROBE_SYMBOL(s2box_world_run);
+NOKPROBE_SYMBOL(s2box_world_enter);
+NOKPROBE_SYMBOL(s2box_fpsimd_load);
+NOKPROBE_SYMBOL(s2box_fpsimd_save);

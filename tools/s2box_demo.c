@@ -3,7 +3,10 @@
  * s2box_demo: what `make demo` runs inside the emulated server. Prints the
  * host's capabilities, then creates a box for every granule at 32, 36, 40,
  * 44, 48 and 52 bits of IPA and prints its VTCR_EL2 decoded from the raw
- * register value; a refused combination prints its error.
+ * register value (a refused combination prints its error), and runs three
+ * blobs in it (tools/blobs): one sums an array the host wrote, one reads
+ * and writes the top of the IPA space, and the same one reads one byte
+ * past it.
  */
 
 #include <errno.h>
@@ -14,6 +17,14 @@
 #include <unistd.h>
 
 #include <linux/s2box.h>
+
+#include "blobs/blobs.h"
+
+/* Box layout: EL1 vectors at 0, blobs after them, the array at 0xc00. */
+#define IPA_SUM		0x800ULL
+#define IPA_TOUCH	0x900ULL
+#define IPA_ARRAY	0xc00ULL
+#define ARRAY_LEN	8
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -47,6 +58,94 @@ static void print_vtcr(unsigned long long v, unsigned int granule)
 	       (v >> 19) & 1);
 }
 
+static int run_from(int box, __u64 pc, __u64 x0, __u64 x1,
+		    struct s2box_run *run, struct s2box_regs *regs)
+{
+	if (ioctl(box, S2BOX_GET_REGS, regs))
+		return -1;
+	regs->pc = pc;
+	regs->x[0] = x0;
+	regs->x[1] = x1;
+	if (ioctl(box, S2BOX_SET_REGS, regs))
+		return -1;
+	memset(run, 0, sizeof(*run));
+	run->budget_ns = 100000000;
+	if (ioctl(box, S2BOX_RUN, run))
+		return -1;
+	return ioctl(box, S2BOX_GET_REGS, regs);
+}
+
+static void print_exit(const char *what, const struct s2box_run *run,
+		       const struct s2box_regs *regs)
+{
+	static const char *const access[] = { "?", "read", "write", "exec" };
+	static const char *const status[] = {
+		"address size", "translation", "access flag", "permission", "other"
+	};
+
+	printf("      %-22s ", what);
+	switch (run->exit_reason) {
+	case S2BOX_EXIT_HVC:
+		if (run->hvc_imm == 0xe1)
+			printf("stayed at EL1: its own vector got EC 0x%llx (ESR_EL1 0x%llx) for FAR 0x%llx\n",
+			       regs->x[0] >> 26, regs->x[0], regs->x[1]);
+		else
+			printf("HVC #%u, x0 = 0x%llx\n", run->hvc_imm, regs->x[0]);
+		break;
+	case S2BOX_EXIT_S2_FAULT:
+		printf("stage-2 %s fault on %s at IPA 0x%llx, level %d\n",
+		       status[run->fault_status % 5],
+		       access[run->fault_access % 4], run->ipa,
+		       run->fault_level);
+		break;
+	default:
+		printf("exit %u, ESR 0x%llx\n", run->exit_reason, run->esr);
+	}
+}
+
+/* Map and load what the blobs need; returns 0 or -1 with errno. */
+static int load_box(int box, __u64 top, __u32 align)
+{
+	struct s2box_map low = { .ipa = 0, .size = align, .prot = 7 };
+	struct s2box_map high = { .ipa = top - align, .size = align, .prot = 3 };
+	__u64 array[ARRAY_LEN], mark = 0x70b0f1a5c0ffee00ULL;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_LEN; i++)
+		array[i] = (i + 1) * 1000;
+	if (ioctl(box, S2BOX_MAP, &low) || ioctl(box, S2BOX_MAP, &high))
+		return -1;
+	if (pwrite(box, s2box_blob_vectors, S2BOX_BLOB_SIZE(vectors), 0) < 0 ||
+	    pwrite(box, s2box_blob_sum, S2BOX_BLOB_SIZE(sum), IPA_SUM) < 0 ||
+	    pwrite(box, s2box_blob_touch, S2BOX_BLOB_SIZE(touch),
+		   IPA_TOUCH) < 0 ||
+	    pwrite(box, array, sizeof(array), IPA_ARRAY) < 0 ||
+	    pwrite(box, &mark, sizeof(mark), top - 8) < 0)
+		return -1;
+	return 0;
+}
+
+static void run_blobs(int box, const struct s2box_box_info *info)
+{
+	__u64 top = 1ULL << info->ipa_bits, got = 0;
+	struct s2box_regs regs;
+	struct s2box_run run;
+
+	if (load_box(box, top, info->map_align)) {
+		printf("      loading failed: %s\n", strerror(errno));
+		return;
+	}
+	if (!run_from(box, IPA_SUM, IPA_ARRAY, ARRAY_LEN, &run, &regs))
+		print_exit("sum of 1000..8000:", &run, &regs);
+	if (!run_from(box, IPA_TOUCH, top - 8, 0x5eed, &run, &regs))
+		print_exit("read top of IPA space:", &run, &regs);
+	if (!ioctl(box, S2BOX_RUN, &run) && run.exit_reason == S2BOX_EXIT_HVC &&
+	    pread(box, &got, sizeof(got), top - 8) == sizeof(got))
+		printf("      %-22s host reads back 0x%llx\n", "write top:", got);
+	if (!run_from(box, IPA_TOUCH, top, 0, &run, &regs))
+		print_exit("read 1 byte past top:", &run, &regs);
+}
+
 static void try_box(int ctl, unsigned int granule, unsigned int ipa_bits)
 {
 	struct s2box_create args = { .ipa_bits = ipa_bits, .granule = granule };
@@ -66,6 +165,7 @@ static void try_box(int ctl, unsigned int granule, unsigned int ipa_bits)
 		printf("      box %llu: %u root table(s), root aligned to %u bytes\n",
 		       (unsigned long long)info.box_id, info.root_pages,
 		       info.root_align);
+		run_blobs(box, &info);
 	}
 	close(box);
 }

@@ -86,11 +86,14 @@ static void print_exit(const char *what, const struct s2box_run *run,
 	printf("      %-22s ", what);
 	switch (run->exit_reason) {
 	case S2BOX_EXIT_HVC:
-		if (run->hvc_imm == 0xe1)
-			printf("stayed at EL1: its own vector got EC 0x%llx (ESR_EL1 0x%llx) for FAR 0x%llx\n",
-			       regs->x[0] >> 26, regs->x[0], regs->x[1]);
-		else
+		if (run->hvc_imm != 0xe1) {
 			printf("HVC #%u, x0 = 0x%llx\n", run->hvc_imm, regs->x[0]);
+			break;
+		}
+		printf("stayed at EL1: its own vector got EC 0x%llx ",
+		       regs->x[0] >> 26);
+		printf("(ESR_EL1 0x%llx) for FAR 0x%llx\n", regs->x[0],
+		       regs->x[1]);
 		break;
 	case S2BOX_EXIT_S2_FAULT:
 		printf("stage-2 %s fault on %s at IPA 0x%llx, level %d\n",

@@ -15,6 +15,7 @@
 
 #include "s2box.h"
 #include "idregs.h"
+#include "world.h"
 
 /*
  * ID_AA64PFR2_EL1 and ID_AA64MMFR3_EL1 are not named by the 6.1 headers.
@@ -25,6 +26,36 @@
 #define S2BOX_SYS_ID_AA64MMFR3	sys_reg(3, 0, 0, 7, 3)
 
 static struct s2box_host s2box_host_caps;
+
+/* Spectre-BHB mitigation of the exit path (see switch.S). */
+static u64 s2box_bhb_loop, s2box_bhb_clrbhb;
+
+/*
+ * The kernel's own choice per CPU (loop count, CLRBHB or firmware) is not
+ * exported. Where the system is affected, use CLRBHB when every CPU has
+ * it, otherwise the branch loop with 38 iterations, the largest count the
+ * kernel uses for any CPU it knows. CPUs the kernel mitigates only
+ * through firmware (ARCH_WORKAROUND_3) are not covered by the loop.
+ */
+static void host_probe_bhb(void)
+{
+	u64 isar2 = read_sanitised_ftr_reg(SYS_ID_AA64ISAR2_EL1);
+
+	if (!cpus_have_final_cap(ARM64_SPECTRE_BHB))
+		return;
+	if ((isar2 >> 28) & 0xf)
+		s2box_bhb_clrbhb = 1;
+	else
+		s2box_bhb_loop = 38;
+	pr_info("Spectre-BHB: %s on box exit\n",
+		s2box_bhb_clrbhb ? "CLRBHB" : "branch loop (38)");
+}
+
+void s2box_bhb_mitigation(u64 *loop, u64 *clrbhb)
+{
+	*loop = s2box_bhb_loop;
+	*clrbhb = s2box_bhb_clrbhb;
+}
 
 struct idregs_union {
 	atomic64_t pfr0, pfr1, pfr2, mmfr3;
@@ -99,6 +130,7 @@ int s2box_host_probe(void)
 	}
 
 	host_decode_sanitised();
+	host_probe_bhb();
 	pr_info("host: %u-bit PA, IPA limit 4K %u, 16K %u, 64K %u, %u-bit VMID%s\n",
 		s2box_host_caps.pa_bits,
 		s2box_ipa_limit(&s2box_host_caps, S2_GRANULE_SHIFT_4K),

@@ -4,6 +4,7 @@
  * Module entry points and the /dev/s2box control device.
  */
 
+#include <linux/cpuhotplug.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -62,6 +63,8 @@ static struct miscdevice ctl_dev = {
 	.fops = &ctl_fops,
 };
 
+static enum cpuhp_state s2box_cpuhp;
+
 static int __init s2box_init(void)
 {
 	int err;
@@ -73,18 +76,28 @@ static int __init s2box_init(void)
 	err = s2box_host_probe();
 	if (err)
 		return err;
+	err = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "s2box:online",
+					s2box_world_cpu_online, NULL);
+	if (err < 0)
+		return err;
+	s2box_cpuhp = err;
 	ctl_dev.mode = dev_mode;
 	err = misc_register(&ctl_dev);
 	if (err) {
 		pr_err("cannot register /dev/s2box: %d\n", err);
-		return err;
+		goto remove_cpuhp;
 	}
 	return 0;
+
+remove_cpuhp:
+	cpuhp_remove_state_nocalls(s2box_cpuhp);
+	return err;
 }
 
 static void __exit s2box_exit(void)
 {
 	misc_deregister(&ctl_dev);
+	cpuhp_remove_state_nocalls(s2box_cpuhp);
 }
 
 module_init(s2box_init);

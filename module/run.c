@@ -106,6 +106,12 @@ static bool run_decode(struct s2box_box *box, const struct s2box_exit *ex,
 {
 	u64 ec = S2_ESR_EC(ex->esr);
 
+	/* An SError consumed on the way out outranks whatever else exited. */
+	if (ex->serror) {
+		run->exit_reason = S2BOX_EXIT_SERROR;
+		run->esr = ex->serror_esr;
+		return true;
+	}
 	switch (ex->code) {
 	case S2BOX_VEC_SYNC:
 	case S2BOX_VEC_SYNC32:

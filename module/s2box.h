@@ -56,6 +56,8 @@ struct s2box_exit {
 	u64 esr, far, hpfar;
 	u64 par;		/* AT S1E1R of FAR, when par_valid */
 	bool par_valid;
+	bool serror;		/* an SError of the box was consumed */
+	u64 serror_esr;
 };
 
 /* host.c: what this host offers, probed once at load. */
@@ -92,6 +94,7 @@ int s2box_run(struct s2box_box *box, struct s2box_run *run);
 void s2box_run_init(struct s2box_box *box);
 void s2box_world_run(struct s2box_box *box, struct s2box_exit *ex);
 bool s2box_need_spec_at_wa(void);
+int s2box_world_cpu_online(unsigned int cpu);
 DECLARE_PER_CPU(u64, s2box_last_box);
 
 /* tlb.c: stage-2 TLB maintenance. */

@@ -14,8 +14,12 @@
 #include <linux/linkage.h>
 #include <asm/assembler.h>
 #include <asm/kvm_arm.h>
+#include <asm/sysreg.h>
 
 #include "world.h"
+
+/* Not named by every supported kernel's headers. */
+#define S2_SYS_DISR_EL1		sys_reg(3, 0, 12, 1, 1)
 
 	.text
 
@@ -103,6 +107,59 @@ SYM_CODE_START_LOCAL(s2box_world_exit)
 	stp	x2, x3, [x1, #W_GUEST_X + 0]
 	mrs	x2, sp_el0
 	str	x2, [x1, #W_GUEST_SP_EL0]
+	mrs	x2, elr_el2
+	mrs	x3, spsr_el2
+	stp	x2, x3, [x1, #W_GUEST_ELR]
+	mrs	x2, esr_el2
+	mrs	x3, far_el2
+	stp	x2, x3, [x1, #W_EXIT_ESR]
+	mrs	x2, hpfar_el2
+	str	x2, [x1, #W_EXIT_HPFAR]
+
+	/*
+	 * An SError the box caused may still be pending (AMO=1 routes it
+	 * here, DAIF.A holds it back). Consume it now, while the box's
+	 * regime is current, so it is reported as the box's and never
+	 * reaches the host, which would panic on it.
+	 */
+	ldr	x2, [x1, #W_HOST_RAS]
+	cbz	x2, 3f
+	/* RAS: ESB defers a pending SError into DISR_EL1. */
+	hint	#16			/* esb */
+	mrs_s	x2, S2_SYS_DISR_EL1
+	msr_s	S2_SYS_DISR_EL1, xzr
+	str	x2, [x1, #W_SERROR_ESR]
+	ubfx	x2, x2, #31, #1		/* DISR_EL1.A: one was deferred */
+	str	x2, [x1, #W_SERROR_SEEN]
+	b	4f
+3:
+	/*
+	 * No RAS: unmask SError for one instruction; a pending one is taken
+	 * to s2box_world_serror (current-EL vector), which records it and
+	 * comes back here.
+	 */
+	msr	daifclr, #4
+.Lserror_window:
+	isb
+	msr	daifset, #4
+4:
+	/*
+	 * Spectre-BHB: the box may have trained the branch history; scrub
+	 * it, as the kernel's own vectors do on affected CPUs, before any
+	 * indirect branch of the host runs.
+	 */
+	ldr	x2, [x1, #W_BHB_CLRBHB]
+	cbz	x2, 5f
+	hint	#22			/* clrbhb */
+	isb
+5:
+	ldr	x2, [x1, #W_BHB_LOOP]
+	cbz	x2, .Lworld_return
+6:	b	. + 4
+	subs	x2, x2, #1
+	b.ne	6b
+	dsb	nsh
+	isb
 .Lworld_return:
 	/* x0 = exit code, x1 = world, [sp] = the world slot. */
 	add	sp, sp, #16
@@ -149,6 +206,25 @@ SYM_CODE_START_LOCAL(s2box_world_bad)
 	b	s2box_world_panic
 SYM_CODE_END(s2box_world_bad)
 
+/*
+ * SError taken at EL2 (SP_EL2). Expected only inside the window above,
+ * with x1 = world: record its syndrome and return into the window.
+ */
+SYM_CODE_START_LOCAL(s2box_world_serror)
+	mrs	x2, elr_el2
+	adr	x3, .Lserror_window
+	cmp	x2, x3
+	b.eq	7f
+	add	x3, x3, #4
+	cmp	x2, x3
+	b.ne	s2box_world_bad
+7:	mrs	x2, esr_el2
+	str	x2, [x1, #W_SERROR_ESR]
+	mov	x2, #1
+	str	x2, [x1, #W_SERROR_SEEN]
+	eret
+SYM_CODE_END(s2box_world_serror)
+
 	.macro	exit_vector code
 	.align	7
 	stp	x0, x1, [sp, #-16]!
@@ -171,7 +247,8 @@ SYM_CODE_START(s2box_vectors)
 	bad_vector	4	/* current EL, SP_ELx */
 	bad_vector	5
 	bad_vector	6
-	bad_vector	7
+	.align	7
+	b	s2box_world_serror
 	exit_vector	S2BOX_VEC_SYNC		/* lower EL, AArch64 */
 	exit_vector	S2BOX_VEC_IRQ
 	exit_vector	S2BOX_VEC_FIQ

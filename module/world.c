@@ -30,6 +30,13 @@ DEFINE_PER_CPU(u64, s2box_host_vbar);
 /* Box that last ran on this CPU (0: none, or VMID 0 may hold anything). */
 DEFINE_PER_CPU(u64, s2box_last_box);
 
+/* A CPU coming (back) online may hold anything under VMID 0. */
+int s2box_world_cpu_online(unsigned int cpu)
+{
+	per_cpu(s2box_last_box, cpu) = 0;
+	return 0;
+}
+
 struct world_host {
 	u64 hcr, vtcr, vttbr, cptr, mdcr, hstr, cnthctl;
 	u64 ich_hcr, icc_sre;
@@ -274,17 +281,23 @@ static __always_inline void world_fault_ipa(struct s2box_exit *ex)
 	ex->par_valid = true;
 }
 
-static __always_inline void world_save_exit(struct s2box_box *box, struct s2box_exit *ex)
+static __always_inline void world_save_exit(struct s2box_box *box,
+					    const struct s2box_world *w,
+					    struct s2box_exit *ex)
 {
 	struct s2box_regs *r = &box->regs;
 
+	memcpy(r->x, w->guest_x, sizeof(r->x));
+	r->sp_el0 = w->guest_sp_el0;
+	ex->serror = w->serror_seen;
+	ex->serror_esr = w->serror_esr;
 	if (ex->code == S2BOX_VEC_PENDING)
 		return;
-	r->pc = read_sysreg(elr_el2);
-	r->pstate = read_sysreg(spsr_el2);
-	ex->esr = read_sysreg(esr_el2);
-	ex->far = read_sysreg(far_el2);
-	ex->hpfar = read_sysreg(hpfar_el2);
+	r->pc = w->guest_elr;
+	r->pstate = w->guest_spsr;
+	ex->esr = w->exit_esr;
+	ex->far = w->exit_far;
+	ex->hpfar = w->exit_hpfar;
 }
 
 /* Called with interrupts, debug, SError and FIQ masked. */
@@ -307,12 +320,12 @@ void notrace s2box_world_run(struct s2box_box *box, struct s2box_exit *ex)
 	w.guest_sp_el0 = r->sp_el0;
 	w.box_vbar = (u64)s2box_vectors;
 	w.host_pan = !!(read_sysreg_s(S2_SYS_PAN) & S2_PSR_PAN);
+	w.host_ras = s2box_host_get()->ras;
+	s2box_bhb_mitigation(&w.bhb_loop, &w.bhb_clrbhb);
 
 	ex->code = s2box_world_enter(&w);
 
-	memcpy(r->x, w.guest_x, sizeof(r->x));
-	r->sp_el0 = w.guest_sp_el0;
-	world_save_exit(box, ex);
+	world_save_exit(box, &w, ex);
 	world_save_el1(r);
 	if (ex->code == S2BOX_VEC_SYNC)
 		world_fault_ipa(ex);

@@ -15,7 +15,17 @@
 #define W_HOST_VBAR		376
 #define W_BOX_VBAR		384	/* s2box_vectors */
 #define W_HOST_PAN		392
-#define W_SIZE			400
+#define W_GUEST_ELR		400	/* the exit's syndrome registers, */
+#define W_GUEST_SPSR		408	/* saved before the SError window */
+#define W_EXIT_ESR		416	/* can overwrite them */
+#define W_EXIT_FAR		424
+#define W_EXIT_HPFAR		432
+#define W_SERROR_ESR		440	/* a consumed SError: its syndrome */
+#define W_SERROR_SEEN		448
+#define W_HOST_RAS		456	/* ESB/DISR_EL1 instead of a window */
+#define W_BHB_LOOP		464	/* Spectre-BHB: loop iterations, or */
+#define W_BHB_CLRBHB		472	/* CLRBHB */
+#define W_SIZE			480
 
 /* What s2box_world_enter() returns: how the box left. */
 #define S2BOX_VEC_SYNC		0	/* lower EL, AArch64 */
@@ -44,6 +54,11 @@ struct s2box_world {
 	u64 host_vbar;
 	u64 box_vbar;
 	u64 host_pan;
+	u64 guest_elr, guest_spsr;
+	u64 exit_esr, exit_far, exit_hpfar;
+	u64 serror_esr, serror_seen;
+	u64 host_ras;
+	u64 bhb_loop, bhb_clrbhb;
 };
 
 /* switch.S */
@@ -51,6 +66,9 @@ u64 s2box_world_enter(struct s2box_world *world);
 void s2box_fpsimd_load(const u64 *v, u64 fpsr, u64 fpcr);
 void s2box_fpsimd_save(u64 *v, u32 *fpsr, u32 *fpcr);
 extern char s2box_vectors[];
+/* host.c: the host's Spectre-BHB mitigation for the exit path. */
+void s2box_bhb_mitigation(u64 *loop, u64 *clrbhb);
+
 /* Called by switch.S on an exception at EL2 inside the switch. */
 void __noreturn s2box_world_panic(u64 vector, u64 elr, u64 far);
 #endif

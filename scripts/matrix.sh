@@ -10,11 +10,13 @@
 #   6.1 and 6.12 on max, neoverse-n1, cortex-a76, a64fx     test
 #   6.12-16k on max and neoverse-n1                         test
 #   6.12 on cortex-a57 (no VHE)                             refuse
+#   6.12 on neoverse-n1 with force_spec_at_wa=1             test
 #
 # Environment:
 #   KERNELS        run only cells whose kernel tag is in this list
 #   CPUS           run only cells whose CPU is in this list
-#   CELLS          replace the default list: "kernel:cpu:mode ..."
+#   CELLS          replace the default list: "kernel:cpu:mode[:args] ..."
+#                  (args: module parameters, comma-separated)
 #   S2BOX_KO_DIR   modules are S2BOX_KO_DIR/<kernel>/s2box.ko (default build)
 #   S2BOX_RESULTS  where cell directories go (default build/results)
 #   and everything scripts/qemu-run.sh reads (S2BOX_TIMEOUT, QEMU_EXTRA, ...)
@@ -38,6 +40,8 @@ default_cells() {
 	done
 	echo "6.12-16k:max:test"
 	echo "6.12-16k:neoverse-n1:test"
+	# QEMU's CPUs never need the speculative-AT errata path: force it once.
+	echo "6.12:neoverse-n1:test:force_spec_at_wa=1"
 	# cortex-a57 has no VHE, so the kernel runs at EL1 (nVHE KVM).
 	echo "6.12:cortex-a57:refuse"
 }
@@ -57,17 +61,21 @@ selected_cells() {
 	done
 }
 
-# run_cell KERNEL CPU MODE: prints one summary line; returns the cell's status.
+# run_cell KERNEL CPU MODE [MODULE-ARGS]: prints one summary line; returns
+# the cell's status. Module arguments (comma-separated) name the cell too.
 run_cell() {
-	local k=$1 c=$2 m=$3 dir="$RESULTS/$1-$2" rc=0 t0 t1 status
+	local k=$1 c=$2 m=$3 args=${4:-} name="$1-$2" rc=0 t0 t1 status dir
+	[ -n "$args" ] && name="$name-${args//[=,]/-}"
+	dir="$RESULTS/$name"
 	mkdir -p "$dir"
 	t0=$EPOCHREALTIME
-	bash "$ROOT/scripts/qemu-run.sh" "$k" "$c" "$m" "$dir" "$KO_DIR/$k/s2box.ko" \
-		>"$dir/run.log" 2>&1 || rc=$?
+	S2BOX_CELL=$name S2BOX_INSMOD_ARGS="${args//,/ }" \
+		bash "$ROOT/scripts/qemu-run.sh" "$k" "$c" "$m" "$dir" \
+		"$KO_DIR/$k/s2box.ko" >"$dir/run.log" 2>&1 || rc=$?
 	t1=$EPOCHREALTIME
 	status=PASS
 	[ $rc -eq 0 ] || status=FAIL
-	printf '%s %-22s %-7s %6.1fs  %s\n' "$status" "$k-$c" "$m" \
+	printf '%s %-22s %-7s %6.1fs  %s\n' "$status" "$name" "$m" \
 		"$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
 		"$(cat "$dir/timing" 2>/dev/null || echo 'no timing')" |
 		tee -a "$RESULTS/summary.txt"
@@ -87,9 +95,10 @@ main() {
 	mkdir -p "$RESULTS"
 	: >"$RESULTS/summary.txt"
 	for cell in "${cells[@]}"; do
-		IFS=: read -r k c m <<<"$cell"
+		IFS=: read -r k c m args <<<"$cell"
 		n=$((n + 1))
-		run_cell "$k" "$c" "${m:-test}" || failed=$((failed + 1))
+		run_cell "$k" "$c" "${m:-test}" "${args:-}" ||
+			failed=$((failed + 1))
 	done
 	echo "matrix: $((n - failed))/$n cells passed" | tee -a "$RESULTS/summary.txt"
 	[ $failed -eq 0 ]

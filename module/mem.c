@@ -188,24 +188,33 @@ static struct page *mem_alloc_chunk(unsigned int order)
 	return page;
 }
 
+/*
+ * Record the chunk's pages in the box. On failure the pages already in
+ * box->pages are the caller's to release (mem_release_pages()); the rest
+ * are freed here.
+ */
 static int mem_store_pages(struct s2box_box *box, u64 ipa, struct page *page,
 			   u64 size, unsigned int prot)
 {
-	unsigned long i, index = ipa >> PAGE_SHIFT;
-	int err;
+	unsigned long i, n = size >> PAGE_SHIFT, index = ipa >> PAGE_SHIFT;
+	int err = 0;
 
-	for (i = 0; i < size >> PAGE_SHIFT; i++) {
+	for (i = 0; i < n; i++) {
 		err = xa_err(xa_store(&box->pages, index + i, page + i,
 				      S2BOX_GFP));
-		if (!err)
-			err = xa_err(xa_store(&box->prots, index + i,
-					      xa_mk_value(prot),
-					      S2BOX_GFP));
 		if (err)
-			return err;
+			break;
 		box->mem_bytes += PAGE_SIZE;
+		err = xa_err(xa_store(&box->prots, index + i,
+				      xa_mk_value(prot), S2BOX_GFP));
+		if (err) {
+			i++;	/* stored in box->pages: the caller frees it */
+			break;
+		}
 	}
-	return 0;
+	for (; err && i < n; i++)
+		__free_page(page + i);
+	return err;
 }
 
 /* New memory, zeroed through the cacheable map, as the box will see it. */

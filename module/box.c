@@ -12,15 +12,19 @@
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/module.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 
 #include "s2box.h"
+#include "trace.h"
 
 /* Box ids start at 1; 0 is never a box. */
 static atomic64_t s2box_next_id = ATOMIC64_INIT(0);
 
 static void box_free(struct s2box_box *box)
 {
+	put_pid(box->owner_pid);
 	s2box_mem_destroy(box);
 	__free_pages(box->root, box->root_order);
 	kfree(box);
@@ -28,12 +32,16 @@ static void box_free(struct s2box_box *box)
 
 static int box_release(struct inode *inode, struct file *file)
 {
-	box_free(file->private_data);
+	struct s2box_box *box = file->private_data;
+
+	s2box_registry_del(box);
+	trace_s2box_box_destroy(box->id, box->pt.mapped_bytes);
+	s2box_nl_event_box(box, false);
+	box_free(box);
 	return 0;
 }
 
-static void box_fill_info(struct s2box_box *box,
-			  struct s2box_box_info *info)
+void s2box_box_fill_info(struct s2box_box *box, struct s2box_box_info *info)
 {
 	const struct s2box_geom *g = &box->geom;
 
@@ -141,7 +149,7 @@ static long box_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (s2box_cmd_is(cmd, S2BOX_GET_BOX_INFO)) {
 		struct s2box_box_info info;
 
-		box_fill_info(box, &info);
+		s2box_box_fill_info(box, &info);
 		return s2box_arg_out(arg, cmd, &info, sizeof(info));
 	}
 	if (s2box_cmd_is(cmd, S2BOX_MAP))
@@ -272,6 +280,7 @@ static struct s2box_box *box_alloc(const struct s2box_geom *geom)
 	box->vttbr = s2box_vttbr(geom, page_to_phys(box->root), 0);
 	box->id = atomic64_inc_return(&s2box_next_id);
 	box->owner = current_uid();
+	box->owner_pid = get_pid(task_tgid(current));
 	s2box_mem_init(box);
 	s2box_run_init(box);
 	return box;
@@ -319,19 +328,22 @@ int s2box_box_create(const struct s2box_create *args)
 	box = box_alloc(&geom);
 	if (IS_ERR(box))
 		return PTR_ERR(box);
+	fd = s2box_registry_add(box);
+	if (fd)
+		goto free_box;
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0)
-		goto free_box;
+		goto unregister;
 	if (!box_memcg_has_room()) {
 		put_unused_fd(fd);
 		fd = -ENOMEM;
-		goto free_box;
+		goto unregister;
 	}
 	file = anon_inode_getfile("s2box-box", &box_fops, box, O_RDWR);
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);
 		fd = PTR_ERR(file);
-		goto free_box;
+		goto unregister;
 	}
 	/*
 	 * Offsets are IPAs: pread/pwrite must work, and anonymous files are
@@ -339,8 +351,13 @@ int s2box_box_create(const struct s2box_create *args)
 	 */
 	file->f_mode |= FMODE_PREAD | FMODE_PWRITE;
 	fd_install(fd, file);
+	trace_s2box_box_create(box->id, box->geom.ipa_bits,
+			       1U << box->geom.granule_shift, box->geom.vtcr);
+	s2box_nl_event_box(box, true);
 	return fd;
 
+unregister:
+	s2box_registry_del(box);
 free_box:
 	box_free(box);
 	return fd;

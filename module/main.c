@@ -81,14 +81,21 @@ static int __init s2box_init(void)
 	if (err < 0)
 		return err;
 	s2box_cpuhp = err;
+	err = s2box_nl_init();
+	if (err) {
+		pr_err("cannot register the generic netlink family: %d\n", err);
+		goto remove_cpuhp;
+	}
 	ctl_dev.mode = dev_mode;
 	err = misc_register(&ctl_dev);
 	if (err) {
 		pr_err("cannot register /dev/s2box: %d\n", err);
-		goto remove_cpuhp;
+		goto unregister_nl;
 	}
 	return 0;
 
+unregister_nl:
+	s2box_nl_exit();
 remove_cpuhp:
 	cpuhp_remove_state_nocalls(s2box_cpuhp);
 	return err;
@@ -97,6 +104,7 @@ remove_cpuhp:
 static void __exit s2box_exit(void)
 {
 	misc_deregister(&ctl_dev);
+	s2box_nl_exit();
 	cpuhp_remove_state_nocalls(s2box_cpuhp);
 }
 

@@ -139,6 +139,7 @@ static void mem_release_pages(struct s2box_box *box, u64 ipa, u64 size)
 		/* A process that mmap()ed the page keeps its own reference. */
 		put_page(page);
 		box->mem_bytes -= PAGE_SIZE;
+		atomic64_sub(PAGE_SIZE, &s2box_stats.mem_bytes);
 	}
 }
 
@@ -205,6 +206,7 @@ static int mem_store_pages(struct s2box_box *box, u64 ipa, struct page *page,
 		if (err)
 			break;
 		box->mem_bytes += PAGE_SIZE;
+		atomic64_add(PAGE_SIZE, &s2box_stats.mem_bytes);
 		err = xa_err(xa_store(&box->prots, index + i,
 				      xa_mk_value(prot), S2BOX_GFP));
 		if (err) {

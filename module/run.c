@@ -17,6 +17,7 @@
 #include "s2box.h"
 #include "el2_bits.h"
 #include "world.h"
+#include "trace.h"
 
 static enum hrtimer_restart run_budget_over(struct hrtimer *timer)
 {
@@ -150,6 +151,27 @@ static bool run_decode(struct s2box_box *box, const struct s2box_exit *ex,
 	return true;
 }
 
+static void run_count_in(struct s2box_counters *c, int kind, u64 ns)
+{
+	atomic64_inc(&c->runs);
+	atomic64_inc(&c->exits[kind]);
+	atomic64_add(ns, &c->guest_ns);
+}
+
+/* Per box and module-wide, for the netlink family. */
+static void run_count(struct s2box_box *box, const struct s2box_run *run,
+		      int err)
+{
+	int kind = S2BOX_KIND_INTR;
+
+	if (err && err != -EINTR)
+		return;
+	if (!err)
+		kind = run->exit_reason - S2BOX_EXIT_HVC + S2BOX_KIND_HVC;
+	run_count_in(&box->counters, kind, run->guest_ns);
+	run_count_in(&s2box_stats.all, kind, run->guest_ns);
+}
+
 static int run_check_args(const struct s2box_run *run)
 {
 	if (run->flags || !s2box_reserved_zero(run->reserved,
@@ -198,8 +220,17 @@ int s2box_run(struct s2box_box *box, struct s2box_run *run)
 	if (budget)
 		hrtimer_start(&box->budget, ns_to_ktime(budget),
 			      HRTIMER_MODE_REL_HARD);
+	trace_s2box_run_enter(box->id, box->regs.pc, budget);
 	err = run_loop(box, run);
 	hrtimer_cancel(&box->budget);
+	trace_s2box_run_exit(box->id, err, run->exit_reason, run->esr,
+			     box->regs.pc, run->guest_ns);
+	if (!err && run->exit_reason == S2BOX_EXIT_S2_FAULT)
+		trace_s2box_fault(box->id, run->ipa, run->fault_access,
+				  run->fault_status, run->fault_level);
 	clear_bit_unlock(0, &box->running);
+	run_count(box, run, err);
+	if (!err)
+		s2box_nl_event_exit(box, run);
 	return err;
 }

@@ -23,6 +23,34 @@
  */
 #define S2BOX_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
+/* Exit counters, in the order of enum s2box_nl_exits_attr. */
+enum s2box_exit_kind {
+	S2BOX_KIND_HVC,
+	S2BOX_KIND_S2_FAULT,
+	S2BOX_KIND_TRAP,
+	S2BOX_KIND_SERROR,
+	S2BOX_KIND_BUDGET,
+	S2BOX_KIND_INTR,
+	S2BOX_NR_EXIT_KINDS
+};
+
+struct s2box_counters {
+	atomic64_t runs;
+	atomic64_t exits[S2BOX_NR_EXIT_KINDS];
+	atomic64_t guest_ns;
+};
+
+/* Module-wide statistics (registry.c). */
+struct s2box_stats {
+	atomic64_t boxes_alive;
+	atomic64_t boxes_created;
+	atomic64_t mem_bytes;
+	atomic64_t events_dropped;
+	struct s2box_counters all;
+};
+
+extern struct s2box_stats s2box_stats;
+
 struct s2box_box {
 	u64 id;			/* generation number, never reused */
 	struct s2box_geom geom;
@@ -30,6 +58,8 @@ struct s2box_box {
 	struct page *root;	/* concatenated root tables, zeroed */
 	unsigned int root_order;
 	kuid_t owner;
+	struct pid *owner_pid;	/* creator's thread group */
+	struct s2box_counters counters;
 
 	/* Guest memory; lock serialises MAP, UNMAP, the tables and I/O. */
 	struct mutex lock;
@@ -79,6 +109,19 @@ void s2box_mem_fill_info(struct s2box_box *box, struct s2box_box_info *info);
 ssize_t s2box_mem_rw(struct s2box_box *box, char __user *buf, size_t len,
 		     loff_t *pos, bool write);
 int s2box_mem_mmap(struct s2box_box *box, struct vm_area_struct *vma);
+
+/* registry.c: live boxes by id. */
+int s2box_registry_add(struct s2box_box *box);
+void s2box_registry_del(struct s2box_box *box);
+int s2box_registry_walk(u64 *next, unsigned int *gen,
+			int (*fn)(struct s2box_box *box, void *arg), void *arg);
+
+/* netlink.c: the generic netlink family and its events. */
+int s2box_nl_init(void);
+void s2box_nl_exit(void);
+void s2box_nl_event_box(struct s2box_box *box, bool created);
+void s2box_nl_event_exit(struct s2box_box *box, const struct s2box_run *run);
+void s2box_box_fill_info(struct s2box_box *box, struct s2box_box_info *info);
 
 /* cache.c: maintenance for hosts without FWB. */
 void s2box_dcache_poc(void *start, size_t len);

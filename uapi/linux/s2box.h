@@ -465,4 +465,127 @@ struct s2box_run {
  * view is coherent.
  */
 
+/*
+ * Generic netlink family "s2box": what boxes exist and what they do,
+ * without holding their fds. Version S2BOX_GENL_VERSION.
+ *
+ * Visibility: a caller sees only the boxes of its own uid, unless it has
+ * CAP_NET_ADMIN in the initial user namespace (a capability in a user
+ * namespace of its own is not enough); then it sees all. Pids and uids are
+ * reported as the caller's pid and user namespaces see them (the overflow
+ * id when they cannot). Requests are validated strictly: unknown
+ * attributes, wrong types and wrong lengths fail with EINVAL and an extack
+ * message naming the attribute.
+ */
+#define S2BOX_GENL_NAME		"s2box"
+#define S2BOX_GENL_VERSION	1
+/* Multicast group of events; joining it needs CAP_NET_ADMIN. */
+#define S2BOX_GENL_MCGRP_EVENTS	"events"
+
+enum s2box_nl_cmd {
+	S2BOX_CMD_UNSPEC,
+	/*
+	 * GET_CAPS: request without attributes; reply with the
+	 * S2BOX_ATTR_CAP_* attributes (the same as S2BOX_GET_CAPS).
+	 */
+	S2BOX_CMD_GET_CAPS,
+	/*
+	 * GET_BOX: with S2BOX_ATTR_BOX_ID, one box (ENOENT if it does not
+	 * exist or is not visible to the caller); as a dump (NLM_F_DUMP),
+	 * every visible box in id order. Reply: S2BOX_ATTR_BOX_* attributes.
+	 * A dump larger than one message resumes after the last id sent, so
+	 * boxes created or destroyed meanwhile never make it repeat or skip
+	 * a box that lived throughout.
+	 */
+	S2BOX_CMD_GET_BOX,
+	/*
+	 * GET_STATS: request without attributes; reply: S2BOX_ATTR_STAT_*
+	 * (module-wide counters; all boxes, whatever the caller may see).
+	 */
+	S2BOX_CMD_GET_STATS,
+	/*
+	 * Events, multicast to S2BOX_GENL_MCGRP_EVENTS: a box created or
+	 * destroyed (S2BOX_ATTR_BOX_ID, _OWNER_PID, _OWNER_UID, _IPA_BITS,
+	 * _GRANULE), and a run that ended in a fault, trap or SError exit
+	 * (S2BOX_ATTR_BOX_ID, S2BOX_ATTR_EXIT_*). Exit events are rate-limited
+	 * (S2BOX_ATTR_STAT_EVENTS_DROPPED counts what was dropped), so a
+	 * hostile blob cannot flood listeners.
+	 */
+	S2BOX_CMD_EVENT_CREATED,
+	S2BOX_CMD_EVENT_DESTROYED,
+	S2BOX_CMD_EVENT_EXIT,
+	__S2BOX_CMD_MAX,
+};
+
+#define S2BOX_CMD_MAX (__S2BOX_CMD_MAX - 1)
+
+/* Values of S2BOX_ATTR_BOX_STATE. */
+#define S2BOX_STATE_IDLE	0
+#define S2BOX_STATE_RUNNING	1
+
+enum s2box_nl_attr {
+	S2BOX_ATTR_UNSPEC,
+	S2BOX_ATTR_PAD,
+	/* A box (GET_BOX reply, events). */
+	S2BOX_ATTR_BOX_ID,		/* u64: also the GET_BOX request key */
+	S2BOX_ATTR_BOX_OWNER_PID,	/* u32: creator's tgid */
+	S2BOX_ATTR_BOX_OWNER_UID,	/* u32: creator's uid */
+	S2BOX_ATTR_BOX_IPA_BITS,	/* u32 */
+	S2BOX_ATTR_BOX_GRANULE,		/* u32: bytes */
+	S2BOX_ATTR_BOX_VTCR,		/* u64 */
+	S2BOX_ATTR_BOX_LEVELS,		/* u32 */
+	S2BOX_ATTR_BOX_START_LEVEL,	/* s32 */
+	S2BOX_ATTR_BOX_SL0,		/* u32 */
+	S2BOX_ATTR_BOX_T0SZ,		/* u32 */
+	S2BOX_ATTR_BOX_PS,		/* u32 */
+	S2BOX_ATTR_BOX_DS,		/* u32 */
+	S2BOX_ATTR_BOX_VS,		/* u32 */
+	S2BOX_ATTR_BOX_ROOT_PAGES,	/* u32 */
+	S2BOX_ATTR_BOX_MAPPED_BYTES,	/* u64 */
+	S2BOX_ATTR_BOX_TABLE_PAGES,	/* u64 */
+	S2BOX_ATTR_BOX_RUNS,		/* u64: S2BOX_RUN calls */
+	S2BOX_ATTR_BOX_EXITS,		/* nested: S2BOX_ATTR_EXITS_* */
+	S2BOX_ATTR_BOX_GUEST_NS,	/* u64: time spent inside the box */
+	S2BOX_ATTR_BOX_STATE,		/* u32: S2BOX_STATE_* */
+	/* Capabilities (GET_CAPS reply): as in struct s2box_caps. */
+	S2BOX_ATTR_CAP_FLAGS,		/* u32 */
+	S2BOX_ATTR_CAP_API_VERSION,	/* u32 */
+	S2BOX_ATTR_CAP_PA_BITS,		/* u32 */
+	S2BOX_ATTR_CAP_GRANULES,	/* u32 */
+	S2BOX_ATTR_CAP_IPA_MAX_4K,	/* u32 */
+	S2BOX_ATTR_CAP_IPA_MAX_16K,	/* u32 */
+	S2BOX_ATTR_CAP_IPA_MAX_64K,	/* u32 */
+	S2BOX_ATTR_CAP_VMID_BITS,	/* u32 */
+	S2BOX_ATTR_CAP_HOST_PAGE_SIZE,	/* u32 */
+	/* Module-wide statistics (GET_STATS reply). */
+	S2BOX_ATTR_STAT_BOXES_ALIVE,	/* u64 */
+	S2BOX_ATTR_STAT_BOXES_CREATED,	/* u64 */
+	S2BOX_ATTR_STAT_MEM_BYTES,	/* u64: guest memory held */
+	S2BOX_ATTR_STAT_RUNS,		/* u64 */
+	S2BOX_ATTR_STAT_EXITS,		/* nested: S2BOX_ATTR_EXITS_* */
+	S2BOX_ATTR_STAT_EVENTS_DROPPED,	/* u64: rate-limited exit events */
+	/* An exit (EVENT_EXIT). */
+	S2BOX_ATTR_EXIT_REASON,		/* u32: S2BOX_EXIT_* */
+	S2BOX_ATTR_EXIT_ESR,		/* u64 */
+	S2BOX_ATTR_EXIT_IPA,		/* u64, fault exits with a valid IPA */
+	__S2BOX_ATTR_MAX,
+};
+
+#define S2BOX_ATTR_MAX (__S2BOX_ATTR_MAX - 1)
+
+/* Inside S2BOX_ATTR_BOX_EXITS and S2BOX_ATTR_STAT_EXITS: u64 counts. */
+enum s2box_nl_exits_attr {
+	S2BOX_ATTR_EXITS_UNSPEC,
+	S2BOX_ATTR_EXITS_PAD,
+	S2BOX_ATTR_EXITS_HVC,
+	S2BOX_ATTR_EXITS_S2_FAULT,
+	S2BOX_ATTR_EXITS_TRAP,
+	S2BOX_ATTR_EXITS_SERROR,
+	S2BOX_ATTR_EXITS_BUDGET,
+	S2BOX_ATTR_EXITS_INTR,		/* RUN ended by a signal (EINTR) */
+	__S2BOX_ATTR_EXITS_MAX,
+};
+
+#define S2BOX_ATTR_EXITS_MAX (__S2BOX_ATTR_EXITS_MAX - 1)
+
 #endif /* _UAPI_LINUX_S2BOX_H */

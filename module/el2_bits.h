@@ -41,7 +41,6 @@
 #define S2_CPTR_SMEN_MASK	(3ULL << 24)	/* 00: SME traps */
 #define S2_CPTR_TTA		BIT_ULL(28)	/* trace registers trap */
 #define S2_CPTR_TAM		BIT_ULL(30)	/* activity monitors trap */
-#define S2_CPTR_TCPAC		BIT_ULL(31)	/* CPACR_EL1 writes trap */
 
 /* MDCR_EL2 */
 #define S2_MDCR_HPMN_MASK	0x1fULL

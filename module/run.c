@@ -126,7 +126,6 @@ static bool run_decode(struct s2box_box *box, const struct s2box_exit *ex,
 		return false;
 	}
 	run->esr = ex->esr;
-	run->far = ex->far;
 	run->exception_class = ec;
 	switch (ec) {
 	case S2_EC_HVC64:
@@ -136,6 +135,8 @@ static bool run_decode(struct s2box_box *box, const struct s2box_exit *ex,
 		return true;
 	case S2_EC_DABT_LOW:
 	case S2_EC_IABT_LOW:
+		/* FAR_EL2 is only meaningful for aborts (else: host leftovers). */
+		run->far = ex->far;
 		run_decode_abort(ex, run);
 		return true;
 	case S2_EC_SMC64:

@@ -195,8 +195,12 @@ static __always_inline void world_activate_traps(const struct world_host *h)
 			       S2_CPTR_FPEN_MASK);
 
 	/* FP/SIMD for the box; SVE and SME trap, so only V0-V31 are live. */
-	write_sysreg(cptr | S2_CPTR_FPEN_NOTRAP | S2_CPTR_TTA | S2_CPTR_TAM |
-		     S2_CPTR_TCPAC, cptr_el2);
+	/*
+	 * No TCPAC: CPACR_EL1 is the box's own (switched per box; the
+	 * host's is CPTR_EL2 under E2H), so the box may enable its FP.
+	 */
+	write_sysreg(cptr | S2_CPTR_FPEN_NOTRAP | S2_CPTR_TTA | S2_CPTR_TAM,
+		     cptr_el2);
 	write_sysreg((h->mdcr & S2_MDCR_HPMN_MASK) | S2_MDCR_TPMCR |
 		     S2_MDCR_TPM | S2_MDCR_TDE | S2_MDCR_TDA |
 		     S2_MDCR_TDOSA | S2_MDCR_TDRA | S2_MDCR_TPMS |

@@ -91,8 +91,8 @@ static int nl_put_box(struct sk_buff *skb, struct s2box_box *box)
 			      atomic64_read(&box->counters.guest_ns),
 			      S2BOX_ATTR_PAD) ||
 	    nla_put_u32(skb, S2BOX_ATTR_BOX_STATE,
-			test_bit(0, &box->running) ? S2BOX_STATE_RUNNING :
-						     S2BOX_STATE_IDLE))
+			READ_ONCE(box->running) ? S2BOX_STATE_RUNNING :
+						  S2BOX_STATE_IDLE))
 		return -EMSGSIZE;
 	return nl_put_counters(skb, S2BOX_ATTR_BOX_EXITS, &box->counters);
 }

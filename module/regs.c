@@ -4,6 +4,7 @@
  */
 
 #include <linux/bitops.h>
+#include <linux/mutex.h>
 #include <linux/string.h>
 
 #include "s2box.h"
@@ -41,6 +42,21 @@ static bool regs_pstate_ok(u64 pstate)
 	       mode == S2_PSR_MODE_EL0T;
 }
 
+/* Copy to or from the box's registers, unless a RUN owns them. */
+static int regs_copy(struct s2box_box *box, struct s2box_regs *to,
+		     const struct s2box_regs *from)
+{
+	int err = 0;
+
+	mutex_lock(&box->regs_lock);
+	if (box->running)
+		err = -EBUSY;
+	else
+		*to = *from;
+	mutex_unlock(&box->regs_lock);
+	return err;
+}
+
 int s2box_regs_set(struct s2box_box *box, const struct s2box_regs *regs)
 {
 	if (regs->flags || regs->reserved1 ||
@@ -53,18 +69,10 @@ int s2box_regs_set(struct s2box_box *box, const struct s2box_regs *regs)
 				    regs->pstate);
 		return -EINVAL;
 	}
-	if (test_and_set_bit_lock(0, &box->running))
-		return -EBUSY;
-	box->regs = *regs;
-	clear_bit_unlock(0, &box->running);
-	return 0;
+	return regs_copy(box, &box->regs, regs);
 }
 
 int s2box_regs_get(struct s2box_box *box, struct s2box_regs *regs)
 {
-	if (test_and_set_bit_lock(0, &box->running))
-		return -EBUSY;
-	*regs = box->regs;
-	clear_bit_unlock(0, &box->running);
-	return 0;
+	return regs_copy(box, regs, &box->regs);
 }

@@ -30,6 +30,7 @@ static enum hrtimer_restart run_budget_over(struct hrtimer *timer)
 
 void s2box_run_init(struct s2box_box *box)
 {
+	mutex_init(&box->regs_lock);
 	s2box_regs_reset(&box->regs);
 	/* Hard: the callback must run from the interrupt that kicks the box. */
 	hrtimer_init(&box->budget, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
@@ -173,6 +174,18 @@ static void run_count(struct s2box_box *box, const struct s2box_run *run,
 	run_count_in(&s2box_stats.all, kind, run->guest_ns);
 }
 
+/* Take the box for this thread, unless another one runs it. */
+static bool run_claim(struct s2box_box *box)
+{
+	bool claimed;
+
+	mutex_lock(&box->regs_lock);
+	claimed = !box->running;
+	box->running = true;
+	mutex_unlock(&box->regs_lock);
+	return claimed;
+}
+
 static int run_check_args(const struct s2box_run *run)
 {
 	if (run->flags || !s2box_reserved_zero(run->reserved,
@@ -215,7 +228,7 @@ int s2box_run(struct s2box_box *box, struct s2box_run *run)
 		return err;
 	memset(run, 0, sizeof(*run));
 	run->budget_ns = budget;
-	if (test_and_set_bit_lock(0, &box->running))
+	if (!run_claim(box))
 		return -EBUSY;
 	WRITE_ONCE(box->budget_over, false);
 	if (budget)
@@ -229,7 +242,9 @@ int s2box_run(struct s2box_box *box, struct s2box_run *run)
 	if (!err && run->exit_reason == S2BOX_EXIT_S2_FAULT)
 		trace_s2box_fault(box->id, run->ipa, run->fault_access,
 				  run->fault_status, run->fault_level);
-	clear_bit_unlock(0, &box->running);
+	mutex_lock(&box->regs_lock);
+	box->running = false;
+	mutex_unlock(&box->regs_lock);
 	run_count(box, run, err);
 	if (!err)
 		s2box_nl_event_exit(box, run);

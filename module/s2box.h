@@ -73,9 +73,15 @@ struct s2box_box {
 	struct xarray prots;	/* S2BOX_PROT_* asked for, same index */
 	u64 mem_bytes;		/* host memory held for guest memory */
 
-	/* The box's CPU state; only the thread that owns @running uses it. */
+	/*
+	 * The box's CPU state. regs_lock guards @running and, while no RUN
+	 * owns the box, @regs; a RUN owns @regs until it clears @running.
+	 * GET/SET_REGS hold regs_lock only to copy, so they never make a
+	 * RUN fail, and a second RUN sees @running: EBUSY.
+	 */
+	struct mutex regs_lock;
 	struct s2box_regs regs;
-	unsigned long running;	/* bit 0: a thread is in S2BOX_RUN */
+	bool running;
 	struct hrtimer budget;
 	bool budget_over;
 };

@@ -10,13 +10,14 @@
 #   6.1 and 6.12 on max, neoverse-n1, cortex-a76, a64fx     test
 #   6.12-16k on max and neoverse-n1                         test
 #   6.12 on cortex-a57 (no VHE)                             refuse
-#   6.12 on neoverse-n1 with force_spec_at_wa=1             test
+#   6.12 on neoverse-n1 with force_spec_at_wa=1, a 30 s run   test
 #
 # Environment:
 #   KERNELS        run only cells whose kernel tag is in this list
 #   CPUS           run only cells whose CPU is in this list
-#   CELLS          replace the default list: "kernel:cpu:mode[:args] ..."
-#                  (args: module parameters, comma-separated)
+#   CELLS          replace the default list:
+#                  "kernel:cpu:mode[:modargs[:cmdline]] ..." (module
+#                  parameters and kernel command-line words, comma-separated)
 #   S2BOX_KO_DIR   modules are S2BOX_KO_DIR/<kernel>/s2box.ko (default build)
 #   S2BOX_RESULTS  where cell directories go (default build/results)
 #   and everything scripts/qemu-run.sh reads (S2BOX_TIMEOUT, QEMU_EXTRA, ...)
@@ -40,8 +41,11 @@ default_cells() {
 	done
 	echo "6.12-16k:max:test"
 	echo "6.12-16k:neoverse-n1:test"
-	# QEMU's CPUs never need the speculative-AT errata path: force it once.
-	echo "6.12:neoverse-n1:test:force_spec_at_wa=1"
+	# QEMU's CPUs never need the speculative-AT errata path: force it
+	# once, with a 30 s unbudgeted run (past the RCU stall timeout) and
+	# without the kernel zeroing every new page, so box memory really has
+	# to be zeroed by the module.
+	echo "6.12:neoverse-n1:test:force_spec_at_wa=1:S2BOX_LONG_RUN_S=30,init_on_alloc=0"
 	# cortex-a57 has no VHE, so the kernel runs at EL1 (nVHE KVM).
 	echo "6.12:cortex-a57:refuse"
 }
@@ -61,15 +65,19 @@ selected_cells() {
 	done
 }
 
-# run_cell KERNEL CPU MODE [MODULE-ARGS]: prints one summary line; returns
-# the cell's status. Module arguments (comma-separated) name the cell too.
+# run_cell KERNEL CPU MODE [MODULE-ARGS [CMDLINE]]: prints one summary
+# line; returns the cell's status. Module arguments and extra kernel
+# command-line words (both comma-separated) name the cell too; words the
+# kernel does not know reach /init, and so the tests, as environment.
 run_cell() {
-	local k=$1 c=$2 m=$3 args=${4:-} name="$1-$2" rc=0 t0 t1 status dir
+	local k=$1 c=$2 m=$3 args=${4:-} append=${5:-} name="$1-$2" rc=0
+	local t0 t1 status dir
 	[ -n "$args" ] && name="$name-${args//[=,]/-}"
 	dir="$RESULTS/$name"
 	mkdir -p "$dir"
 	t0=$EPOCHREALTIME
 	S2BOX_CELL=$name S2BOX_INSMOD_ARGS="${args//,/ }" \
+		S2BOX_APPEND="${S2BOX_APPEND:-} ${append//,/ }" \
 		bash "$ROOT/scripts/qemu-run.sh" "$k" "$c" "$m" "$dir" \
 		"$KO_DIR/$k/s2box.ko" >"$dir/run.log" 2>&1 || rc=$?
 	t1=$EPOCHREALTIME
@@ -95,9 +103,9 @@ main() {
 	mkdir -p "$RESULTS"
 	: >"$RESULTS/summary.txt"
 	for cell in "${cells[@]}"; do
-		IFS=: read -r k c m args <<<"$cell"
+		IFS=: read -r k c m args append <<<"$cell"
 		n=$((n + 1))
-		run_cell "$k" "$c" "${m:-test}" "${args:-}" ||
+		run_cell "$k" "$c" "${m:-test}" "${args:-}" "${append:-}" ||
 			failed=$((failed + 1))
 	done
 	echo "matrix: $((n - failed))/$n cells passed" | tee -a "$RESULTS/summary.txt"

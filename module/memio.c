@@ -65,6 +65,8 @@ ssize_t s2box_mem_rw(struct s2box_box *box, char __user *buf, size_t len,
 	int err = -ENXIO;
 	u64 ipa;
 
+	if (!len)
+		return 0;
 	if (*pos < 0 || (u64)*pos >= top)
 		return -ENXIO;
 	mutex_lock(&box->lock);

@@ -132,7 +132,12 @@ static __always_inline void world_load_el1(const struct s2box_regs *r)
 	if (s2box_host_get()->sme)
 		write_sysreg_s(0, S2_SYS_TPIDR2_EL0);
 	write_sysreg_s(r->cntv_cval, SYS_CNTV_CVAL_EL02);
-	write_sysreg_s(r->cntv_ctl, SYS_CNTV_CTL_EL02);
+	/*
+	 * A box has no interrupt controller: its timer interrupt could only
+	 * kick it out (IMO) again and again, never reach it. It runs masked;
+	 * ISTATUS still tells a polling box the deadline passed.
+	 */
+	write_sysreg_s(r->cntv_ctl | S2_CNTV_CTL_IMASK, SYS_CNTV_CTL_EL02);
 	write_sysreg_s(r->sctlr, SYS_SCTLR_EL12);
 	if (spec_at)
 		isb();

@@ -236,8 +236,12 @@ struct s2box_audit {
  * @cpacr, @cntkctl, @esr, @far, @afsr0, @afsr1, @par, @elr, @spsr,
  * @tpidr_el1, @tpidr_el0, @tpidrro_el0, @csselr:
  *             the EL1 (and EL0 thread) system registers of the same names.
- * @cntv_ctl, @cntv_cval: the box's EL1 virtual timer (never left running
- *             on the host: see the run loop).
+ * @cntv_ctl, @cntv_cval: the box's EL1 virtual timer. A box has no
+ *             interrupt controller, so the timer's interrupt never reaches
+ *             it: every entry sets CNTV_CTL.IMASK (a polling box still
+ *             sees ISTATUS), and cntv_ctl is the value the box last saw.
+ *             Between runs the timer is disabled and masked on the CPU,
+ *             so its interrupt (KVM's) never fires for a box.
  * @v:         SIMD&FP registers V0..V31, low and high 64 bits each.
  * @fpcr, @fpsr: FP control and status.
  * @flags:     0.

@@ -28,7 +28,7 @@ KMAKE = $(MAKE) -s -C $(call KSRC,$(1)) M=$(B)/$(1)/src ARCH=arm64 \
 	CROSS_COMPILE=$(CROSS)
 MODULE_SRCS := Kbuild $(wildcard module/*.[chS]) uapi/linux/s2box.h
 
-.PHONY: all modules install dkms-install setup module selftests tools unit \
+.PHONY: all modules install tools-install dkms-install setup module selftests tools unit \
 	lint matrix dkms-test check demo clean
 
 all: modules
@@ -42,6 +42,11 @@ install: modules
 	install -D -m 0644 scripts/60-s2box.rules \
 		$(DESTDIR)/etc/udev/rules.d/60-s2box.rules
 	depmod -a $(KERNELRELEASE)
+	$(MAKE) -C tools install
+
+# s2boxctl alone (needs libnl-genl-3-dev), linked against the system's libnl.
+tools-install:
+	$(MAKE) -C tools install
 
 dkms-install:
 	bash scripts/dkms-install.sh

@@ -218,8 +218,10 @@ static int nl_get_box(struct sk_buff *skb, struct genl_info *info)
 	unsigned int gen;
 	u64 next;
 
-	if (GENL_REQ_ATTR_CHECK(info, S2BOX_ATTR_BOX_ID))
+	if (GENL_REQ_ATTR_CHECK(info, S2BOX_ATTR_BOX_ID)) {
+		NL_SET_ERR_MSG(info->extack, "GET_BOX needs S2BOX_ATTR_BOX_ID (or a dump)");
 		return -EINVAL;
+	}
 	find.id = nla_get_u64(info->attrs[S2BOX_ATTR_BOX_ID]);
 	next = find.id;
 	s2box_registry_walk(&next, &gen, nl_reply_box, &find);
@@ -263,13 +265,12 @@ static int nl_dump_one(struct s2box_box *box, void *arg)
 static int nl_dump_boxes(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nl_dump d = { .skb = skb, .cb = cb };
-	unsigned int gen;
 	u64 next = cb->args[0];
 	int err;
 
-	err = s2box_registry_walk(&next, &gen, nl_dump_one, &d);
+	/* The walk sets cb->seq before the first message is checked. */
+	err = s2box_registry_walk(&next, &cb->seq, nl_dump_one, &d);
 	cb->args[0] = next;
-	cb->seq = gen;
 	if (err && !skb->len)
 		return err;
 	return skb->len;

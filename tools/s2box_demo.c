@@ -6,7 +6,8 @@
  * register value (a refused combination prints its error), and runs three
  * blobs in it (tools/blobs): one sums an array the host wrote, one reads
  * and writes the top of the IPA space, and the same one reads one byte
- * past it.
+ * past it. Ends with what `s2boxctl list` and `s2boxctl stats` say while
+ * a box per granule is alive (when s2boxctl sits next to s2box_demo).
  */
 
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/s2box.h>
@@ -173,6 +175,65 @@ static void try_box(int ctl, unsigned int granule, unsigned int ipa_bits)
 	close(box);
 }
 
+/* Runs s2boxctl @cmd, from the directory s2box_demo is in. */
+static void run_s2boxctl(const char *cmd)
+{
+	char path[4096], *slash;
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 16);
+	pid_t pid;
+
+	if (n < 0)
+		return;
+	path[n] = '\0';
+	slash = strrchr(path, '/');
+	if (!slash)
+		return;
+	snprintf(slash + 1, 16, "s2boxctl");
+	if (access(path, X_OK))
+		return;
+	printf("\n$ s2boxctl %s\n", cmd);
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		execl(path, "s2boxctl", cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
+/* A box per granule, each with one run, while s2boxctl looks. */
+static void show_boxes(int ctl, const struct s2box_caps *caps)
+{
+	const unsigned int limits[] = {
+		caps->ipa_bits_max_4k, caps->ipa_bits_max_16k,
+		caps->ipa_bits_max_64k
+	};
+	int boxes[ARRAY_SIZE(granules)];
+	struct s2box_box_info info;
+	struct s2box_regs regs;
+	struct s2box_run run;
+	unsigned int g;
+
+	for (g = 0; g < ARRAY_SIZE(granules); g++) {
+		struct s2box_create args = {
+			.ipa_bits = limits[g] < 40 ? limits[g] : 40,
+			.granule = granules[g],
+		};
+
+		boxes[g] = limits[g] ? ioctl(ctl, S2BOX_CREATE_BOX, &args) : -1;
+		if (boxes[g] >= 0 && !ioctl(boxes[g], S2BOX_GET_BOX_INFO, &info) &&
+		    !load_box(boxes[g], 1ULL << info.ipa_bits, info.map_align))
+			run_from(boxes[g], IPA_SUM, IPA_ARRAY, ARRAY_LEN, &run,
+				 &regs);
+	}
+	run_s2boxctl("list");
+	run_s2boxctl("stats");
+	for (g = 0; g < ARRAY_SIZE(granules); g++)
+		if (boxes[g] >= 0)
+			close(boxes[g]);
+}
+
 int main(void)
 {
 	struct s2box_caps caps;
@@ -193,6 +254,7 @@ int main(void)
 	for (g = 0; g < ARRAY_SIZE(granules); g++)
 		for (i = 0; i < ARRAY_SIZE(ipa_sizes); i++)
 			try_box(ctl, granules[g], ipa_sizes[i]);
+	show_boxes(ctl, &caps);
 	close(ctl);
 	return 0;
 }

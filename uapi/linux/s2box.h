@@ -477,9 +477,13 @@ struct s2box_run {
  * CAP_NET_ADMIN in the initial user namespace (a capability in a user
  * namespace of its own is not enough); then it sees all. Pids and uids are
  * reported as the caller's pid and user namespaces see them (the overflow
- * id when they cannot). Requests are validated strictly: unknown
- * attributes, wrong types and wrong lengths fail with EINVAL and an extack
- * message naming the attribute.
+ * id when they cannot); in events, as the namespaces of the task that
+ * caused the event see them. The family lives in the initial network
+ * namespace only. Requests are validated strictly: unknown attributes,
+ * wrong types and wrong lengths fail with EINVAL, and the extended ack
+ * points at the offending attribute (NLMSGERR_ATTR_OFFS) with the
+ * kernel's message; module-specific refusals (no such box, a missing
+ * BOX_ID) carry a message of their own.
  */
 #define S2BOX_GENL_NAME		"s2box"
 #define S2BOX_GENL_VERSION	1

@@ -269,20 +269,6 @@ static inline __u64 now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static inline int box_map(int box, __u64 ipa, __u64 size, __u32 prot)
-{
-	struct s2box_map m = { .ipa = ipa, .size = size, .prot = prot };
-
-	return ioctl(box, S2BOX_MAP, &m);
-}
-
-static inline int box_unmap(int box, __u64 ipa, __u64 size)
-{
-	struct s2box_unmap u = { .ipa = ipa, .size = size };
-
-	return ioctl(box, S2BOX_UNMAP, &u);
-}
-
 /*
  * A box of @ipa_bits with one map_align unit of RWX memory at IPA 0
  * holding @len bytes of code; its fd, or -1. *@align gets map_align.

@@ -71,20 +71,16 @@ static inline __u64 max_buddy_block(__u32 page_size)
 
 FIXTURE_SETUP(mem)
 {
-	unsigned int limit;
+	char why[96];
 
 	self->box = -1;
 	self->saved_limit = -1;
 	self->ctl = s2box_open_ctl();
 	ASSERT_LE(0, self->ctl);
 	ASSERT_EQ(0, ioctl(self->ctl, S2BOX_GET_CAPS, &self->caps));
-	limit = s2box_ipa_limit(&self->caps, variant->granule);
-	if (!limit)
-		SKIP(return, "the %uK granule is not supported at stage 2",
-		     variant->granule >> 10);
-	if (variant->ipa_bits > limit)
-		SKIP(return, "%u-bit IPA is over this host's %u-bit limit (%uK)",
-		     variant->ipa_bits, limit, variant->granule >> 10);
+	if (s2box_geometry_refused(&self->caps, variant->granule,
+				   variant->ipa_bits, why, sizeof(why)))
+		SKIP(return, "%s", why);
 	self->box = s2box_create(self->ctl, variant->ipa_bits,
 				 variant->granule);
 	ASSERT_LE(0, self->box);
@@ -129,20 +125,6 @@ FIXTURE_TEARDOWN(mem)
 	if (self->box >= 0)
 		close(self->box);
 	close(self->ctl);
-}
-
-static inline int mem_map(int box, __u64 ipa, __u64 size, __u32 prot)
-{
-	struct s2box_map m = { .ipa = ipa, .size = size, .prot = prot };
-
-	return ioctl(box, S2BOX_MAP, &m);
-}
-
-static inline int mem_unmap(int box, __u64 ipa, __u64 size)
-{
-	struct s2box_unmap u = { .ipa = ipa, .size = size };
-
-	return ioctl(box, S2BOX_UNMAP, &u);
 }
 
 /* The word a pattern puts at @ipa (8-byte aligned); tag 0 is fresh memory. */

@@ -143,7 +143,7 @@ static void op_map(struct __test_metadata *_metadata, struct model *m,
 	for (i = 0; i < n; i++)
 		busy |= m->tag[u + i] >= 0;
 	errno = 0;
-	ret = mem_map(box, ipa_of(m, u), n * m->unit, prot);
+	ret = box_map(box, ipa_of(m, u), n * m->unit, prot);
 	if (busy) {
 		ASSERT_EQ(-1, ret) {
 			TH_LOG("op %d: map over a mapping worked", op);
@@ -169,7 +169,7 @@ static void op_unmap(struct __test_metadata *_metadata, struct model *m,
 {
 	unsigned int i;
 
-	ASSERT_EQ(0, mem_unmap(box, ipa_of(m, u), n * m->unit)) {
+	ASSERT_EQ(0, box_unmap(box, ipa_of(m, u), n * m->unit)) {
 		TH_LOG("op %d: unmap units %u+%u: %s", op, u, n,
 		       strerror(errno));
 	}
@@ -259,7 +259,7 @@ static void run_window(struct __test_metadata *_metadata,
 	/* Every unit: runs of mappings by the half window, holes ENXIO. */
 	for (u = 0; u < m->units; u += n ? n : 1)
 		n = read_units(_metadata, m, self->box, u, m->units - u, OPS);
-	ASSERT_EQ(0, mem_unmap(self->box, base, WINDOW));
+	ASSERT_EQ(0, box_unmap(self->box, base, WINDOW));
 	check_state(_metadata, self, 0, NULL, "op", OPS);
 	free(m->buf);
 	free(m);

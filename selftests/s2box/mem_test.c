@@ -31,34 +31,34 @@ TEST_F(mem, map_counters)
 	__u64 a = self->align, b = self->base, per = a / self->granule;
 	struct s2box_box_info info;
 
-	ASSERT_EQ(0, mem_map(self->box, b, a, RW));
+	ASSERT_EQ(0, box_map(self->box, b, a, RW));
 	STATE(a, &info);
 	EXPECT_EQ(0, info.block_maps);
 	EXPECT_EQ(per, info.page_maps);
 	/* Page descriptors live below the root, in a table of their own. */
 	EXPECT_LT(info.root_pages, info.table_pages);
-	ASSERT_EQ(0, mem_map(self->box, b + 4 * a, 3 * a, S2BOX_PROT_READ));
+	ASSERT_EQ(0, box_map(self->box, b + 4 * a, 3 * a, S2BOX_PROT_READ));
 	STATE(4 * a, &info);
 	EXPECT_EQ(4 * per, info.page_maps);
-	ASSERT_EQ(0, mem_map(self->box, b + a, a, S2BOX_PROT_EXEC));
+	ASSERT_EQ(0, box_map(self->box, b + a, a, S2BOX_PROT_EXEC));
 	STATE(5 * a, &info);
 	EXPECT_EQ(5 * per, info.page_maps);
 	if (self->blk_ok) {
 		/* Block-aligned and block-sized: one block descriptor. */
-		ASSERT_EQ(0, mem_map(self->box, b + self->blk, self->blk, RW));
+		ASSERT_EQ(0, box_map(self->box, b + self->blk, self->blk, RW));
 		STATE(5 * a + self->blk, &info);
 		EXPECT_EQ(1, info.block_maps);
 		EXPECT_EQ(5 * per, info.page_maps);
 	}
 	if (self->blk_ok && self->blk <= 4 * MIB) {
 		/* Block-sized but one unit off: pages only. */
-		ASSERT_EQ(0, mem_map(self->box, b + 3 * self->blk + a,
+		ASSERT_EQ(0, box_map(self->box, b + 3 * self->blk + a,
 				     self->blk, RW));
 		STATE(5 * a + 2 * self->blk, &info);
 		EXPECT_EQ(5 * per + self->blk / self->granule, info.page_maps);
 	}
 	/* All of it at once, holes included. */
-	ASSERT_EQ(0, mem_unmap(self->box, 0, self->top));
+	ASSERT_EQ(0, box_unmap(self->box, 0, self->top));
 	STATE(0, NULL);
 }
 
@@ -74,13 +74,13 @@ TEST_F(mem, partial_unmap_splits_block)
 	char *buf = malloc(size);
 
 	ASSERT_NE(NULL, buf);
-	ASSERT_EQ(0, mem_map(self->box, b, size, RW));
+	ASSERT_EQ(0, box_map(self->box, b, size, RW));
 	STATE(size, &before);
 	ASSERT_EQ(self->blk_ok, before.block_maps);
 	pat_fill(buf, b, size, 1);
 	ASSERT_EQ(size, pwrite(self->box, buf, size, b));
 	STATE(size, &before);
-	ASSERT_EQ(0, mem_unmap(self->box, mid, a));
+	ASSERT_EQ(0, box_unmap(self->box, mid, a));
 	STATE(size - a, &after);
 	if (self->blk_ok) {
 		EXPECT_EQ(before.block_maps - 1, after.block_maps);
@@ -98,9 +98,9 @@ TEST_F(mem, partial_unmap_splits_block)
 	EXPECT_EQ(ENXIO, errno);
 	ASSERT_EQ(size / 2 - a, pread(self->box, buf, size, mid + a));
 	EXPECT_EQ(-1, pat_diff(buf, mid + a, size / 2 - a, 1));
-	ASSERT_EQ(0, mem_unmap(self->box, b, a));
+	ASSERT_EQ(0, box_unmap(self->box, b, a));
 	STATE(size - 2 * a, NULL);
-	ASSERT_EQ(0, mem_unmap(self->box, b, size));
+	ASSERT_EQ(0, box_unmap(self->box, b, size));
 	STATE(0, NULL);
 	free(buf);
 }
@@ -121,7 +121,7 @@ TEST_F(mem, rw_across_prots)
 
 	for (i = 0; i < ARRAY_SIZE(prots); i++) {
 		size = (i % 2 + 1) * a;
-		ASSERT_EQ(0, mem_map(self->box, ipa, size, prots[i]));
+		ASSERT_EQ(0, box_map(self->box, ipa, size, prots[i]));
 		ipa += size;
 		STATE(ipa - b, NULL);
 	}
@@ -160,8 +160,8 @@ TEST_F(mem, holes)
 
 	ASSERT_NE(NULL, buf);
 	/* Mapped, a hole, mapped. */
-	ASSERT_EQ(0, mem_map(self->box, b, a, RW));
-	ASSERT_EQ(0, mem_map(self->box, b + 2 * a, a, RW));
+	ASSERT_EQ(0, box_map(self->box, b, a, RW));
+	ASSERT_EQ(0, box_map(self->box, b + 2 * a, a, RW));
 	STATE(2 * a, NULL);
 	/* Starting in a hole: ENXIO, wherever the hole. */
 	EXPECT_EQ(-1, pread(self->box, buf, a, b + a));
@@ -194,7 +194,7 @@ TEST_F(mem, holes)
 	EXPECT_EQ(-1, pwrite(self->box, buf, 16, 1LL << 62));
 	EXPECT_EQ(ENXIO, errno);
 	/* An empty box is one big hole. */
-	ASSERT_EQ(0, mem_unmap(self->box, 0, t));
+	ASSERT_EQ(0, box_unmap(self->box, 0, t));
 	STATE(0, NULL);
 	EXPECT_EQ(-1, pread(self->box, buf, 16, b));
 	EXPECT_EQ(ENXIO, errno);
@@ -208,7 +208,7 @@ TEST_F(mem, mmap_shared_coherent)
 	__u64 *p, *q;
 
 	ASSERT_NE(NULL, buf);
-	ASSERT_EQ(0, mem_map(self->box, b, len, RW));
+	ASSERT_EQ(0, box_map(self->box, b, len, RW));
 	STATE(len, NULL);
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, self->box, b);
 	ASSERT_NE(MAP_FAILED, p);
@@ -252,7 +252,7 @@ TEST_F(mem, mmap_private_einval)
 {
 	__u64 a = self->align, b = self->base;
 
-	ASSERT_EQ(0, mem_map(self->box, b, a, RW));
+	ASSERT_EQ(0, box_map(self->box, b, a, RW));
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, a, PROT_READ, MAP_PRIVATE,
 				   self->box, b));
 	EXPECT_EQ(EINVAL, errno);
@@ -284,7 +284,7 @@ TEST_F(mem, mmap_hole_sigbus)
 	__u64 *p;
 	pid_t pid;
 
-	ASSERT_EQ(0, mem_map(self->box, b, a, RW));
+	ASSERT_EQ(0, box_map(self->box, b, a, RW));
 	ASSERT_EQ(8, pwrite(self->box, &w, 8, b));
 	p = mmap(NULL, 2 * a, PROT_READ | PROT_WRITE, MAP_SHARED, self->box,
 		 b);
@@ -319,20 +319,20 @@ TEST_F(mem, unmap_while_mmapped)
 	__u64 *p;
 
 	ASSERT_NE(NULL, buf);
-	ASSERT_EQ(0, mem_map(self->box, b, a, RWX));
+	ASSERT_EQ(0, box_map(self->box, b, a, RWX));
 	pat_fill(buf, b, a, 6);
 	ASSERT_EQ(a, pwrite(self->box, buf, a, b));
 	p = mmap(NULL, a, PROT_READ | PROT_WRITE, MAP_SHARED, self->box, b);
 	ASSERT_NE(MAP_FAILED, p);
 	/* Fault in every page of it. */
 	EXPECT_EQ(-1, pat_diff(p, b, a, 6));
-	ASSERT_EQ(0, mem_unmap(self->box, b, a));
+	ASSERT_EQ(0, box_unmap(self->box, b, a));
 	STATE(0, NULL);
 	EXPECT_EQ(-1, pat_diff(p, b, a, 6));
 	pat_fill(p, b, a, 8);
 	EXPECT_EQ(-1, pread(self->box, buf, a, b));
 	EXPECT_EQ(ENXIO, errno);
-	ASSERT_EQ(0, mem_map(self->box, b, a, RW));
+	ASSERT_EQ(0, box_map(self->box, b, a, RW));
 	STATE(a, NULL);
 	memset(buf, 0xff, a);
 	ASSERT_EQ(a, pread(self->box, buf, a, b));
@@ -350,22 +350,22 @@ TEST_F(mem, unmap_holes_ok)
 	__u64 a = self->align, b = self->base, t = self->top;
 
 	/* An empty box, then all of its IPA space. */
-	EXPECT_EQ(0, mem_unmap(self->box, b, a));
-	EXPECT_EQ(0, mem_unmap(self->box, 0, t));
-	EXPECT_EQ(0, mem_unmap(self->box, t - a, a));
+	EXPECT_EQ(0, box_unmap(self->box, b, a));
+	EXPECT_EQ(0, box_unmap(self->box, 0, t));
+	EXPECT_EQ(0, box_unmap(self->box, t - a, a));
 	STATE(0, NULL);
-	ASSERT_EQ(0, mem_map(self->box, b + a, a, RW));
-	ASSERT_EQ(0, mem_map(self->box, b + 3 * a, 2 * a, RW));
+	ASSERT_EQ(0, box_map(self->box, b + a, a, RW));
+	ASSERT_EQ(0, box_map(self->box, b + 3 * a, 2 * a, RW));
 	STATE(3 * a, NULL);
 	/* Holes next to and between mappings. */
-	EXPECT_EQ(0, mem_unmap(self->box, b, a));
-	EXPECT_EQ(0, mem_unmap(self->box, b + 2 * a, a));
-	EXPECT_EQ(0, mem_unmap(self->box, b + 5 * a, 4 * a));
+	EXPECT_EQ(0, box_unmap(self->box, b, a));
+	EXPECT_EQ(0, box_unmap(self->box, b + 2 * a, a));
+	EXPECT_EQ(0, box_unmap(self->box, b + 5 * a, 4 * a));
 	STATE(3 * a, NULL);
 	/* A range with holes and mappings in it. */
-	EXPECT_EQ(0, mem_unmap(self->box, b, 4 * a));
+	EXPECT_EQ(0, box_unmap(self->box, b, 4 * a));
 	STATE(a, NULL);
-	EXPECT_EQ(0, mem_unmap(self->box, b, 8 * a));
+	EXPECT_EQ(0, box_unmap(self->box, b, 8 * a));
 	STATE(0, NULL);
 }
 
@@ -379,12 +379,12 @@ TEST_F(mem, map_overlap_eexist)
 	struct s2box_box_info before, after;
 	unsigned int i;
 
-	ASSERT_EQ(0, mem_map(self->box, b + 2 * a, 2 * a, RW));
+	ASSERT_EQ(0, box_map(self->box, b + 2 * a, 2 * a, RW));
 	ASSERT_EQ(8, pwrite(self->box, &w, 8, b + 2 * a));
 	STATE(2 * a, &before);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		errno = 0;
-		EXPECT_EQ(-1, mem_map(self->box, b + cases[i][0] * a,
+		EXPECT_EQ(-1, box_map(self->box, b + cases[i][0] * a,
 				      cases[i][1] * a, S2BOX_PROT_READ)) {
 			TH_LOG("case %u", i);
 		}
@@ -395,8 +395,8 @@ TEST_F(mem, map_overlap_eexist)
 	ASSERT_EQ(8, pread(self->box, &r, 8, b + 2 * a));
 	EXPECT_EQ(w, r);
 	/* Neighbours that only touch it are fine. */
-	ASSERT_EQ(0, mem_map(self->box, b + a, a, RW));
-	ASSERT_EQ(0, mem_map(self->box, b + 4 * a, a, RW));
+	ASSERT_EQ(0, box_map(self->box, b + a, a, RW));
+	ASSERT_EQ(0, box_map(self->box, b + 4 * a, a, RW));
 	STATE(4 * a, NULL);
 }
 
@@ -438,7 +438,7 @@ TEST_F(mem, map_einval)
 		}
 		STATE(0, NULL);
 	}
-	ASSERT_EQ(0, mem_map(self->box, b, a, RW));
+	ASSERT_EQ(0, box_map(self->box, b, a, RW));
 	STATE(a, NULL);
 }
 
@@ -463,7 +463,7 @@ TEST_F(mem, unmap_einval)
 	struct s2box_box_info before, after;
 	unsigned int i;
 
-	ASSERT_EQ(0, mem_map(self->box, b, 2 * a, RW));
+	ASSERT_EQ(0, box_map(self->box, b, 2 * a, RW));
 	STATE(2 * a, &before);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		errno = 0;
@@ -558,24 +558,24 @@ TEST_F(mem, map_limit_enomem)
 	self->saved_limit = saved;
 	ASSERT_EQ(0, mem_write_limit(4));
 	errno = 0;
-	EXPECT_EQ(-1, mem_map(self->box, b, 8 * MIB, RW));
+	EXPECT_EQ(-1, box_map(self->box, b, 8 * MIB, RW));
 	EXPECT_EQ(ENOMEM, errno);
 	STATE(0, NULL);
 	/* Up to the limit exactly, and not a unit more. */
-	ASSERT_EQ(0, mem_map(self->box, b, 4 * MIB, RW));
+	ASSERT_EQ(0, box_map(self->box, b, 4 * MIB, RW));
 	STATE(4 * MIB, NULL);
-	EXPECT_EQ(-1, mem_map(self->box, b + 4 * MIB, a, RW));
+	EXPECT_EQ(-1, box_map(self->box, b + 4 * MIB, a, RW));
 	EXPECT_EQ(ENOMEM, errno);
 	STATE(4 * MIB, NULL);
-	ASSERT_EQ(0, mem_unmap(self->box, b, a));
-	ASSERT_EQ(0, mem_map(self->box, b + 4 * MIB, a, RW));
+	ASSERT_EQ(0, box_unmap(self->box, b, a));
+	ASSERT_EQ(0, box_map(self->box, b + 4 * MIB, a, RW));
 	STATE(4 * MIB, NULL);
 	/* The limit is per box. */
 	box2 = s2box_create(self->ctl, self->info.ipa_bits, self->granule);
 	ASSERT_LE(0, box2);
-	EXPECT_EQ(0, mem_map(box2, b, 4 * MIB, RW));
+	EXPECT_EQ(0, box_map(box2, b, 4 * MIB, RW));
 	close(box2);
-	ASSERT_EQ(0, mem_unmap(self->box, 0, self->top));
+	ASSERT_EQ(0, box_unmap(self->box, 0, self->top));
 	STATE(0, NULL);
 }
 
@@ -589,7 +589,7 @@ TEST_F(mem, highest_mapping)
 	__u64 *p;
 
 	ASSERT_NE(NULL, buf);
-	ASSERT_EQ(0, mem_map(self->box, ipa, a, RWX));
+	ASSERT_EQ(0, box_map(self->box, ipa, a, RWX));
 	STATE(a, NULL);
 	pat_fill(buf, ipa, a, 11);
 	ASSERT_EQ(a, pwrite(self->box, buf, a, ipa));
@@ -603,22 +603,22 @@ TEST_F(mem, highest_mapping)
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ(-1, pat_diff(p, ipa, a, 11));
 	EXPECT_EQ(0, munmap(p, a));
-	EXPECT_EQ(-1, mem_map(self->box, ipa - a, 2 * a, RW));
+	EXPECT_EQ(-1, box_map(self->box, ipa - a, 2 * a, RW));
 	EXPECT_EQ(EEXIST, errno);
-	ASSERT_EQ(0, mem_map(self->box, ipa - a, a, RW));
+	ASSERT_EQ(0, box_map(self->box, ipa - a, a, RW));
 	STATE(2 * a, NULL);
-	ASSERT_EQ(0, mem_unmap(self->box, ipa - a, 2 * a));
+	ASSERT_EQ(0, box_unmap(self->box, ipa - a, 2 * a));
 	STATE(0, NULL);
 	if (!self->blk_ok)
 		goto out;
-	ASSERT_EQ(0, mem_map(self->box, t - self->blk, self->blk, RW));
+	ASSERT_EQ(0, box_map(self->box, t - self->blk, self->blk, RW));
 	STATE(self->blk, &info);
 	EXPECT_LT(0, info.block_maps);
 	ASSERT_EQ(a, pwrite(self->box, buf, a, ipa));
 	memset(buf + a, 0, a);
 	ASSERT_EQ(a, pread(self->box, buf + a, 2 * a, ipa));
 	EXPECT_EQ(-1, pat_diff(buf + a, ipa, a, 11));
-	ASSERT_EQ(0, mem_unmap(self->box, t - self->blk, self->blk));
+	ASSERT_EQ(0, box_unmap(self->box, t - self->blk, self->blk));
 	STATE(0, NULL);
 out:
 	free(buf);

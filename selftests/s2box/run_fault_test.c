@@ -78,19 +78,15 @@ FIXTURE_VARIANT_ADD(geo, g64k_ipa52) { S2BOX_GRANULE_64K, 52 };
 FIXTURE_SETUP(geo)
 {
 	struct s2box_run run;
-	unsigned int limit;
+	char why[96];
 
 	self->box = -1;
 	self->ctl = s2box_open_ctl();
 	ASSERT_LE(0, self->ctl);
 	ASSERT_EQ(0, ioctl(self->ctl, S2BOX_GET_CAPS, &self->caps));
-	limit = s2box_ipa_limit(&self->caps, variant->granule);
-	if (!limit)
-		SKIP(return, "the %uK granule is not supported at stage 2",
-		     variant->granule >> 10);
-	if (variant->ipa_bits > limit)
-		SKIP(return, "%u-bit IPA is over this host's %u-bit limit (%uK)",
-		     variant->ipa_bits, limit, variant->granule >> 10);
+	if (s2box_geometry_refused(&self->caps, variant->granule,
+				   variant->ipa_bits, why, sizeof(why)))
+		SKIP(return, "%s", why);
 	self->box = s2box_create(self->ctl, variant->ipa_bits,
 				 variant->granule);
 	ASSERT_LE(0, self->box);

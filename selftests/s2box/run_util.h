@@ -77,13 +77,6 @@
 #define BLOB_MARK(label) extern const __u32 label[]
 #define BLOB_LEN(name)	((size_t)(name##_end - name##_start) * 4)
 
-static inline int box_map(int box, __u64 ipa, __u64 size, __u32 prot)
-{
-	struct s2box_map m = { .ipa = ipa, .size = size, .prot = prot };
-
-	return ioctl(box, S2BOX_MAP, &m);
-}
-
 static inline int box_get(int box, struct s2box_regs *r)
 {
 	return ioctl(box, S2BOX_GET_REGS, r);

@@ -4,6 +4,8 @@
 #define S2BOX_UTIL_H
 
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <sys/ioctl.h>
 
 #include <linux/s2box.h>
@@ -34,6 +36,40 @@ static inline unsigned int s2box_ipa_limit(const struct s2box_caps *caps,
 		return caps->ipa_bits_max_64k;
 	}
 	return 0;
+}
+
+static inline int box_map(int box, __u64 ipa, __u64 size, __u32 prot)
+{
+	struct s2box_map m = { .ipa = ipa, .size = size, .prot = prot };
+
+	return ioctl(box, S2BOX_MAP, &m);
+}
+
+static inline int box_unmap(int box, __u64 ipa, __u64 size)
+{
+	struct s2box_unmap u = { .ipa = ipa, .size = size };
+
+	return ioctl(box, S2BOX_UNMAP, &u);
+}
+
+/*
+ * Does this host refuse boxes of @granule and @ipa_bits? Then @why says
+ * why, for a SKIP.
+ */
+static inline bool s2box_geometry_refused(const struct s2box_caps *caps,
+					  unsigned int granule,
+					  unsigned int ipa_bits, char *why,
+					  size_t len)
+{
+	unsigned int limit = s2box_ipa_limit(caps, granule);
+
+	if (!limit)
+		snprintf(why, len, "the %uK granule is not supported at stage 2",
+			 granule >> 10);
+	else if (ipa_bits > limit)
+		snprintf(why, len, "%u-bit IPA is over this host's %u-bit limit (%uK)",
+			 ipa_bits, limit, granule >> 10);
+	return !limit || ipa_bits > limit;
 }
 
 /* Some granule the host supports at stage 2 (every host has one). */

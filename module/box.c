@@ -27,6 +27,7 @@ static void box_free(struct s2box_box *box)
 	put_pid(box->owner_pid);
 	s2box_mem_destroy(box);
 	__free_pages(box->root, box->root_order);
+	atomic64_sub(1L << box->root_order, &s2box_stats.table_pages);
 	kfree(box);
 }
 
@@ -271,6 +272,7 @@ static struct s2box_box *box_alloc(const struct s2box_geom *geom)
 	box->root = alloc_pages(S2BOX_GFP | __GFP_ZERO, box->root_order);
 	if (!box->root)
 		goto free_box;
+	atomic64_add(1L << box->root_order, &s2box_stats.table_pages);
 	/* The root's address must fit the output size the walker uses. */
 	if (page_to_phys(box->root) >> geom->ps_bits) {
 		pr_info_ratelimited("create: root table above the %u-bit output size\n",
@@ -287,6 +289,7 @@ static struct s2box_box *box_alloc(const struct s2box_geom *geom)
 
 free_root:
 	__free_pages(box->root, box->root_order);
+	atomic64_sub(1L << box->root_order, &s2box_stats.table_pages);
 free_box:
 	kfree(box);
 	return ERR_PTR(-ENOMEM);

@@ -33,10 +33,13 @@ static u64 s2box_bhb_loop, s2box_bhb_clrbhb;
 /*
  * The kernel's own choice per CPU (loop count, CLRBHB or firmware) is not
  * exported. Where the system is affected, use CLRBHB when every CPU has
- * it, otherwise the branch loop with 38 iterations, the largest count the
- * kernel uses for any CPU it knows. CPUs the kernel mitigates only
- * through firmware (ARCH_WORKAROUND_3) are not covered by the loop.
+ * it, otherwise the branch loop with 132 iterations, the largest count
+ * the kernel uses for any CPU it knows (6.12's list: Cortex-X3 and
+ * Neoverse-V2; 6.1's largest is 32), so a CPU needing fewer is covered
+ * too. CPUs the kernel mitigates only through firmware
+ * (ARCH_WORKAROUND_3) are not covered by the loop.
  */
+#define S2BOX_BHB_LOOP_MAX	132
 static void host_probe_bhb(void)
 {
 	u64 isar2 = read_sanitised_ftr_reg(SYS_ID_AA64ISAR2_EL1);
@@ -46,9 +49,12 @@ static void host_probe_bhb(void)
 	if ((isar2 >> 28) & 0xf)
 		s2box_bhb_clrbhb = 1;
 	else
-		s2box_bhb_loop = 38;
-	pr_info("Spectre-BHB: %s on box exit\n",
-		s2box_bhb_clrbhb ? "CLRBHB" : "branch loop (38)");
+		s2box_bhb_loop = S2BOX_BHB_LOOP_MAX;
+	if (s2box_bhb_clrbhb)
+		pr_info("Spectre-BHB: CLRBHB on box exit\n");
+	else
+		pr_info("Spectre-BHB: branch loop (%llu) on box exit\n",
+			s2box_bhb_loop);
 }
 
 void s2box_bhb_mitigation(u64 *loop, u64 *clrbhb)
@@ -58,7 +64,7 @@ void s2box_bhb_mitigation(u64 *loop, u64 *clrbhb)
 }
 
 struct idregs_union {
-	atomic64_t pfr0, pfr1, pfr2, mmfr3;
+	atomic64_t pfr0, pfr1, pfr2, mmfr3, dfr0;
 };
 
 /*
@@ -74,6 +80,7 @@ static void idregs_or_this_cpu(void *data)
 	atomic64_or(read_sysreg_s(SYS_ID_AA64PFR1_EL1), &acc->pfr1);
 	atomic64_or(read_sysreg_s(S2BOX_SYS_ID_AA64PFR2), &acc->pfr2);
 	atomic64_or(read_sysreg_s(S2BOX_SYS_ID_AA64MMFR3), &acc->mmfr3);
+	atomic64_or(read_sysreg_s(SYS_ID_AA64DFR0_EL1), &acc->dfr0);
 }
 
 static const char *host_unhandled_feature(void)
@@ -86,6 +93,7 @@ static const char *host_unhandled_feature(void)
 	regs.pfr1 = atomic64_read(&acc.pfr1);
 	regs.pfr2 = atomic64_read(&acc.pfr2);
 	regs.mmfr3 = atomic64_read(&acc.mmfr3);
+	regs.dfr0 = atomic64_read(&acc.dfr0);
 	return s2box_unhandled_feature(&regs);
 }
 

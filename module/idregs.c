@@ -51,6 +51,11 @@
 #define PFR0_AMU		44	/* activity monitors, AMCR_EL0 & co */
 #define PFR0_MPAM		40	/* MPAM0_EL1, MPAM1_EL1 */
 #define PFR1_MPAM_FRAC		16
+/*
+ * BRBCR_EL1, BRBFCR_EL1 and the branch records: MDCR_EL2 has no trap for
+ * them (only FGT does, which s2box does not program yet).
+ */
+#define DFR0_BRBE		52
 
 /*
  * TGranX gives stage-1 support; its encoding differs per granule, so
@@ -128,7 +133,7 @@ struct unhandled_feature {
 	unsigned int shift;
 };
 
-enum { R_PFR0, R_PFR1, R_PFR2, R_MMFR3 };
+enum { R_PFR0, R_PFR1, R_PFR2, R_MMFR3, R_DFR0 };
 
 /*
  * Each entry is state an EL1 blob could read or write that would survive
@@ -149,6 +154,7 @@ static const struct unhandled_feature unhandled[] = {
 	{ "AMU (FEAT_AMUv1)", R_PFR0, PFR0_AMU },
 	{ "MPAM (FEAT_MPAM)", R_PFR0, PFR0_MPAM },
 	{ "MPAM (FEAT_MPAM, fractional)", R_PFR1, PFR1_MPAM_FRAC },
+	{ "BRBE (FEAT_BRBE)", R_DFR0, DFR0_BRBE },
 };
 
 const char *s2box_unhandled_feature(const struct s2box_idregs *regs)
@@ -158,6 +164,7 @@ const char *s2box_unhandled_feature(const struct s2box_idregs *regs)
 		[R_PFR1] = regs->pfr1,
 		[R_PFR2] = regs->pfr2,
 		[R_MMFR3] = regs->mmfr3,
+		[R_DFR0] = regs->dfr0,
 	};
 	unsigned int i;
 

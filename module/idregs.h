@@ -18,6 +18,7 @@ struct s2box_idregs {
 	u64 mmfr1;	/* ID_AA64MMFR1_EL1 */
 	u64 mmfr2;	/* ID_AA64MMFR2_EL1 */
 	u64 mmfr3;	/* ID_AA64MMFR3_EL1 */
+	u64 dfr0;	/* ID_AA64DFR0_EL1 (allow-list only) */
 };
 
 /* Decode stage-2 capabilities from (sanitised) ID registers. */

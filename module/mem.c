@@ -42,6 +42,7 @@ static void *mem_alloc_table(void *ctx, u64 *pa)
 	page = alloc_pages(S2BOX_GFP | __GFP_ZERO, mem_table_order(box));
 	if (!page)
 		return NULL;
+	atomic64_add(1L << mem_table_order(box), &s2box_stats.table_pages);
 	*pa = page_to_phys(page);
 	return page_address(page);
 }
@@ -51,6 +52,7 @@ static void mem_free_table(void *ctx, void *va, u64 pa)
 	struct s2box_box *box = ctx;
 
 	__free_pages(virt_to_page(va), mem_table_order(box));
+	atomic64_sub(1L << mem_table_order(box), &s2box_stats.table_pages);
 }
 
 static void *mem_phys_to_virt(void *ctx, u64 pa)
@@ -136,8 +138,12 @@ static void mem_release_pages(struct s2box_box *box, u64 ipa, u64 size)
 		/* Erased under the xarray lock, which mmap faults take. */
 		xa_erase(&box->pages, index);
 		xa_erase(&box->prots, index);
-		/* A process that mmap()ed the page keeps its own reference. */
+		/*
+		 * A process that mmap()ed the page keeps its own reference;
+		 * from here on the module no longer counts the page.
+		 */
 		put_page(page);
+		atomic64_dec(&s2box_stats.guest_pages);
 		box->mem_bytes -= PAGE_SIZE;
 		atomic64_sub(PAGE_SIZE, &s2box_stats.mem_bytes);
 	}
@@ -184,8 +190,11 @@ static struct page *mem_alloc_chunk(unsigned int order)
 
 	/* Block-sized requests may fail on fragmentation: fall back quietly. */
 	page = alloc_pages(S2BOX_GFP | __GFP_ZERO, order);
-	if (page && order)
+	if (!page)
+		return NULL;
+	if (order)
 		split_page(page, order);
+	atomic64_add(1L << order, &s2box_stats.guest_pages);
 	return page;
 }
 
@@ -214,8 +223,10 @@ static int mem_store_pages(struct s2box_box *box, u64 ipa, struct page *page,
 			break;
 		}
 	}
-	for (; err && i < n; i++)
+	for (; err && i < n; i++) {
 		__free_page(page + i);
+		atomic64_dec(&s2box_stats.guest_pages);
+	}
 	return err;
 }
 

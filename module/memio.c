@@ -40,33 +40,44 @@ static void memio_after_write(struct s2box_box *box, unsigned long index,
 		s2box_icache_sync(kaddr, n);
 }
 
-/* Copy one piece within one host page; returns 0 or -EFAULT. */
-static int memio_copy(struct s2box_box *box, struct page *page, u64 ipa,
-		      char __user *buf, size_t n, bool write)
+/*
+ * Copy one piece within one host page. Returns the bytes moved: fewer
+ * than @n when the user buffer faults part-way, and those bytes count.
+ */
+static size_t memio_copy(struct s2box_box *box, struct page *page, u64 ipa,
+			 char __user *buf, size_t n, bool write)
 {
 	void *kaddr = page_address(page) + (ipa & ~PAGE_MASK);
+	size_t left;
 
 	if (write) {
-		if (copy_from_user(kaddr, buf, n))
-			return -EFAULT;
-		memio_after_write(box, ipa >> PAGE_SHIFT, kaddr, n);
-		return 0;
+		/*
+		 * Not copy_from_user(): on a fault it zero-fills the rest of
+		 * the destination, i.e. box memory the caller never asked
+		 * to change, and the bytes it did copy would then skip the
+		 * maintenance below. s2box_mem_rw() checked access_ok().
+		 */
+		left = __copy_from_user(kaddr, buf, n);
+		memio_after_write(box, ipa >> PAGE_SHIFT, kaddr, n - left);
+		return n - left;
 	}
 	memio_before_read(box, kaddr, n);
-	return copy_to_user(buf, kaddr, n) ? -EFAULT : 0;
+	return n - copy_to_user(buf, kaddr, n);
 }
 
 ssize_t s2box_mem_rw(struct s2box_box *box, char __user *buf, size_t len,
 		     loff_t *pos, bool write)
 {
 	u64 top = 1ULL << box->geom.ipa_bits;
-	size_t done = 0, n;
+	size_t done = 0, n, moved;
 	struct page *page;
 	int err = -ENXIO;
 	u64 ipa;
 
 	if (!len)
 		return 0;
+	if (!access_ok(buf, len))
+		return -EFAULT;
 	if (*pos < 0 || (u64)*pos >= top)
 		return -ENXIO;
 	mutex_lock(&box->lock);
@@ -76,10 +87,13 @@ ssize_t s2box_mem_rw(struct s2box_box *box, char __user *buf, size_t len,
 		if (!page)
 			break;		/* a hole ends the transfer */
 		n = min_t(size_t, len - done, PAGE_SIZE - (ipa & ~PAGE_MASK));
-		err = memio_copy(box, page, ipa, buf + done, n, write);
-		if (err)
+		moved = memio_copy(box, page, ipa, buf + done, n, write);
+		done += moved;
+		/* A fault in the user buffer ends the transfer, like a hole. */
+		if (moved < n) {
+			err = -EFAULT;
 			break;
-		done += n;
+		}
 		cond_resched();
 	}
 	mutex_unlock(&box->lock);

@@ -144,7 +144,11 @@ static int nl_put_stats(struct sk_buff *skb)
 			      atomic64_read(&s->all.runs), S2BOX_ATTR_PAD) ||
 	    nla_put_u64_64bit(skb, S2BOX_ATTR_STAT_EVENTS_DROPPED,
 			      atomic64_read(&s->events_dropped),
-			      S2BOX_ATTR_PAD))
+			      S2BOX_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, S2BOX_ATTR_STAT_TABLE_PAGES,
+			      atomic64_read(&s->table_pages), S2BOX_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, S2BOX_ATTR_STAT_GUEST_PAGES,
+			      atomic64_read(&s->guest_pages), S2BOX_ATTR_PAD))
 		return -EMSGSIZE;
 	return nl_put_counters(skb, S2BOX_ATTR_STAT_EXITS, &s->all);
 }

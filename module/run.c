@@ -95,9 +95,13 @@ static void run_decode_abort(const struct s2box_exit *ex, struct s2box_run *run)
 		run->flags |= S2BOX_RUN_IPA_VALID | S2BOX_RUN_IPA_FROM_AT;
 		return;
 	}
-	/* HPFAR_EL2.FIPA holds IPA[51:12]; FAR the offset unless FnV. */
+	/*
+	 * HPFAR_EL2.FIPA holds IPA[51:12]; FAR the offset unless FnV. On a
+	 * stage-1 table walk (S1PTW) FAR is the VA being translated, not
+	 * the descriptor's address: only the descriptor's page is known.
+	 */
 	run->ipa = (ex->hpfar & GENMASK_ULL(43, 4)) << 8;
-	if (!(ex->esr & BIT_ULL(10)))
+	if (!(ex->esr & (BIT_ULL(10) | BIT_ULL(7))))
 		run->ipa |= ex->far & 0xfff;
 	run->flags |= S2BOX_RUN_IPA_VALID;
 }
@@ -142,8 +146,11 @@ static bool run_decode(struct s2box_box *box, const struct s2box_exit *ex,
 		return true;
 	case S2_EC_SMC64:
 	case S2_EC_WFX:
-		/* Trapped at the instruction: resume after it. */
-		box->regs.pc += 4;
+		/*
+		 * Trapped at the instruction: resume after it. A WFI/WFE
+		 * from T32 at AArch32 EL0 may be 16 bits long (ESR.IL 0).
+		 */
+		box->regs.pc += (ex->esr & S2_ESR_IL) ? 4 : 2;
 		break;
 	case S2_EC_SYS64:
 		run->sysreg = ex->esr & GENMASK_ULL(21, 0);

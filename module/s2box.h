@@ -45,6 +45,13 @@ struct s2box_stats {
 	atomic64_t boxes_alive;
 	atomic64_t boxes_created;
 	atomic64_t mem_bytes;
+	/*
+	 * Host pages the module holds, counted where they are allocated
+	 * and freed (not derived from the boxes), so a leak shows: stage-2
+	 * tables, root tables included; guest memory.
+	 */
+	atomic64_t table_pages;
+	atomic64_t guest_pages;
 	atomic64_t events_dropped;
 	struct s2box_counters all;
 };

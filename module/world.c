@@ -37,8 +37,21 @@ int s2box_world_cpu_online(unsigned int cpu)
 	return 0;
 }
 
+/*
+ * Make @reg hold @val, writing it only when it holds something else. When
+ * a CPU re-enters the box it ran last, most of its EL1 registers still
+ * hold the box's values; an MRS is cheap where an MSR to a translation or
+ * control register is not (some cores serialise them, and QEMU ends its
+ * translated block after every MSR). Either way the register holds @val
+ * afterwards, so nothing another context left there can survive: this
+ * needs no knowledge of who ran on the CPU in between. (The kernel's
+ * sysreg_clear_set() clearing every bit is exactly that.)
+ */
+#define world_load_sysreg_s(val, reg)	sysreg_clear_set_s(reg, ~0ULL, val)
+#define world_load_sysreg(val, reg)	sysreg_clear_set(reg, ~0ULL, val)
+
 struct world_host {
-	u64 hcr, vtcr, vttbr, cptr, mdcr, hstr, cnthctl;
+	u64 hcr, cptr, mdcr, hstr, cnthctl;
 	u64 ich_hcr, icc_sre;
 	u64 tpidr_el0, tpidrro_el0, tpidr2_el0;
 };
@@ -67,8 +80,6 @@ static __always_inline void world_save_host(struct world_host *h)
 	const struct s2box_host *host = s2box_host_get();
 
 	h->hcr = read_sysreg(hcr_el2);
-	h->vtcr = read_sysreg(vtcr_el2);
-	h->vttbr = read_sysreg(vttbr_el2);
 	h->cptr = read_sysreg(cptr_el2);
 	h->mdcr = read_sysreg(mdcr_el2);
 	h->hstr = read_sysreg(hstr_el2);
@@ -85,8 +96,8 @@ static __always_inline void world_save_host(struct world_host *h)
 
 static __always_inline void world_restore_host_tls(const struct world_host *h)
 {
-	write_sysreg(h->tpidr_el0, tpidr_el0);
-	write_sysreg(h->tpidrro_el0, tpidrro_el0);
+	world_load_sysreg(h->tpidr_el0, tpidr_el0);
+	world_load_sysreg(h->tpidrro_el0, tpidrro_el0);
 	if (s2box_host_get()->sme)
 		write_sysreg_s(h->tpidr2_el0, S2_SYS_TPIDR2_EL0);
 }
@@ -109,39 +120,47 @@ static __always_inline void world_load_el1(const struct s2box_regs *r)
 			       SYS_TCR_EL12);
 		isb();
 	}
-	write_sysreg_s(r->ttbr0, SYS_TTBR0_EL12);
-	write_sysreg_s(r->ttbr1, SYS_TTBR1_EL12);
-	write_sysreg_s(r->mair, SYS_MAIR_EL12);
-	write_sysreg_s(r->amair, SYS_AMAIR_EL12);
-	write_sysreg_s(r->vbar, SYS_VBAR_EL12);
-	write_sysreg_s(r->contextidr, SYS_CONTEXTIDR_EL12);
-	write_sysreg_s(r->cpacr, SYS_CPACR_EL12);
-	write_sysreg_s(r->cntkctl, SYS_CNTKCTL_EL12);
-	write_sysreg_s(r->esr, SYS_ESR_EL12);
-	write_sysreg_s(r->far, SYS_FAR_EL12);
-	write_sysreg_s(r->afsr0, SYS_AFSR0_EL12);
-	write_sysreg_s(r->afsr1, SYS_AFSR1_EL12);
-	write_sysreg_s(r->elr, SYS_ELR_EL12);
-	write_sysreg_s(r->spsr, SYS_SPSR_EL12);
-	write_sysreg(r->sp_el1, sp_el1);
-	write_sysreg(r->tpidr_el1, tpidr_el1);
-	write_sysreg(r->par, par_el1);
-	write_sysreg(r->csselr, csselr_el1);
-	write_sysreg(r->tpidr_el0, tpidr_el0);
-	write_sysreg(r->tpidrro_el0, tpidrro_el0);
+	world_load_sysreg_s(r->ttbr0, SYS_TTBR0_EL12);
+	world_load_sysreg_s(r->ttbr1, SYS_TTBR1_EL12);
+	world_load_sysreg_s(r->mair, SYS_MAIR_EL12);
+	world_load_sysreg_s(r->amair, SYS_AMAIR_EL12);
+	world_load_sysreg_s(r->vbar, SYS_VBAR_EL12);
+	world_load_sysreg_s(r->contextidr, SYS_CONTEXTIDR_EL12);
+	world_load_sysreg_s(r->cpacr, SYS_CPACR_EL12);
+	world_load_sysreg_s(r->cntkctl, SYS_CNTKCTL_EL12);
+	world_load_sysreg_s(r->esr, SYS_ESR_EL12);
+	world_load_sysreg_s(r->far, SYS_FAR_EL12);
+	world_load_sysreg_s(r->afsr0, SYS_AFSR0_EL12);
+	world_load_sysreg_s(r->afsr1, SYS_AFSR1_EL12);
+	world_load_sysreg_s(r->elr, SYS_ELR_EL12);
+	world_load_sysreg_s(r->spsr, SYS_SPSR_EL12);
+	world_load_sysreg(r->sp_el1, sp_el1);
+	world_load_sysreg(r->tpidr_el1, tpidr_el1);
+	world_load_sysreg(r->par, par_el1);
+	world_load_sysreg(r->csselr, csselr_el1);
+	world_load_sysreg(r->tpidr_el0, tpidr_el0);
+	world_load_sysreg(r->tpidrro_el0, tpidrro_el0);
 	if (s2box_host_get()->sme)
 		write_sysreg_s(0, S2_SYS_TPIDR2_EL0);
-	write_sysreg_s(r->cntv_cval, SYS_CNTV_CVAL_EL02);
+	/*
+	 * With AMO set, the box's DISR_EL1 is VDISR_EL2, where KVM leaves
+	 * its last guest's value and a box would leave its own for the
+	 * next box. No virtual SError is ever pending for a box, so it
+	 * starts every entry from 0.
+	 */
+	if (s2box_host_get()->ras)
+		world_load_sysreg_s(0, SYS_VDISR_EL2);
+	world_load_sysreg_s(r->cntv_cval, SYS_CNTV_CVAL_EL02);
 	/*
 	 * A box has no interrupt controller: its timer interrupt could only
 	 * kick it out (IMO) again and again, never reach it. It runs masked;
 	 * ISTATUS still tells a polling box the deadline passed.
 	 */
-	write_sysreg_s(r->cntv_ctl | S2_CNTV_CTL_IMASK, SYS_CNTV_CTL_EL02);
-	write_sysreg_s(r->sctlr, SYS_SCTLR_EL12);
+	world_load_sysreg_s(r->cntv_ctl | S2_CNTV_CTL_IMASK, SYS_CNTV_CTL_EL02);
+	world_load_sysreg_s(r->sctlr, SYS_SCTLR_EL12);
 	if (spec_at)
 		isb();
-	write_sysreg_s(r->tcr, SYS_TCR_EL12);
+	world_load_sysreg_s(r->tcr, SYS_TCR_EL12);
 }
 
 static __always_inline void world_save_el1(struct s2box_regs *r)
@@ -214,10 +233,11 @@ static __always_inline void world_activate_traps(const struct world_host *h)
 	/* The physical counter and timer trap; the virtual ones are the box's. */
 	write_sysreg(h->cnthctl & ~(S2_CNTHCTL_EL1PCTEN | S2_CNTHCTL_EL1PCEN),
 		     cnthctl_el2);
-	write_sysreg(0, cntvoff_el2);
+	/* The host never reads these three; only KVM, which reloads them. */
+	world_load_sysreg(0, cntvoff_el2);
 	/* The box sees one CPU with this CPU's MIDR, and no affinity. */
-	write_sysreg(read_cpuid_id(), vpidr_el2);
-	write_sysreg(BIT_ULL(31), vmpidr_el2);
+	world_load_sysreg(read_cpuid_id(), vpidr_el2);
+	world_load_sysreg(BIT_ULL(31), vmpidr_el2);
 	if (s2box_host_get()->gic_sysregs) {
 		/* Virtual CPU interface accesses and ICC_SRE_EL1 trap. */
 		write_sysreg_s(S2_ICH_HCR_TC | S2_ICH_HCR_TALL0 |
@@ -234,8 +254,9 @@ static __always_inline void world_activate_traps(const struct world_host *h)
  */
 static __always_inline void world_activate_stage2(const struct s2box_box *box)
 {
-	write_sysreg(box->geom.vtcr, vtcr_el2);
-	write_sysreg(box->vttbr, vttbr_el2);
+	/* Often still this box's: see world_deactivate(). */
+	world_load_sysreg(box->geom.vtcr, vtcr_el2);
+	world_load_sysreg(box->vttbr, vttbr_el2);
 	isb();
 	write_sysreg(world_box_hcr(), hcr_el2);
 	isb();
@@ -251,17 +272,33 @@ static __always_inline void world_activate_stage2(const struct s2box_box *box)
 	}
 }
 
+/*
+ * Stage-2 bits the host may keep: with TGE=1 the PE treats VM as 0 for
+ * everything but a direct read, and PTW and FWB only shape stage-2 walks
+ * and attributes, so none of them reaches the host's EL2&0 regime.
+ */
+#define WORLD_HCR_STICKY	(S2_HCR_VM | S2_HCR_PTW | S2_HCR_FWB)
+
+/*
+ * Back to the host's traps. VTTBR/VTCR keep the box's stage 2, and HCR its
+ * stage-2 bits, because nothing the host runs with TGE=1 uses them: KVM
+ * loads its own stage 2 before it clears TGE (at vcpu_load on 6.12, on
+ * every entry on 6.1) and leaves other VMs' VTTBR behind the same way
+ * after its own maintenance. Re-entering the same box then changes
+ * neither, and QEMU, which drops its whole software TLB when HCR_EL2.VM
+ * changes and its EL1&0 entries when VTTBR changes, keeps both the host's
+ * and the box's translations. The box's TLB entries under VMID 0 stay
+ * valid for that box only: s2box_last_box makes any other box flush.
+ */
 static __always_inline void world_deactivate(const struct world_host *h)
 {
-	write_sysreg(h->hcr, hcr_el2);
+	write_sysreg(h->hcr | (world_box_hcr() & WORLD_HCR_STICKY), hcr_el2);
 	/* Back in the host regime before the host's configuration returns. */
 	isb();
 	write_sysreg(h->cptr, cptr_el2);
 	write_sysreg(h->mdcr, mdcr_el2);
 	write_sysreg(h->hstr, hstr_el2);
 	write_sysreg(h->cnthctl, cnthctl_el2);
-	write_sysreg(h->vttbr, vttbr_el2);
-	write_sysreg(h->vtcr, vtcr_el2);
 	if (s2box_host_get()->gic_sysregs) {
 		write_sysreg_s(h->ich_hcr, S2_SYS_ICH_HCR_EL2);
 		write_sysreg_s(h->icc_sre, S2_SYS_ICC_SRE_EL2);

@@ -825,6 +825,14 @@ static void test_unhandled(void)
 	if (!s2box_unhandled_feature(&regs))
 		fail(&tc, "FEAT_NMI not reported");
 	tap(&tc, "s2box_unhandled_feature: ID_AA64PFR1_EL1.NMI=1 reported");
+
+	/* ID_AA64DFR0_EL1.BRBE [55:52] = 1: FEAT_BRBE (BRBCR_EL1...). */
+	memset(&regs, 0, sizeof(regs));
+	regs.dfr0 = 1ULL << 52;
+	name = s2box_unhandled_feature(&regs);
+	if (!name || strncmp(name, "BRBE", 4))
+		fail(&tc, "FEAT_BRBE not reported (%s)", name ? name : "NULL");
+	tap(&tc, "s2box_unhandled_feature: ID_AA64DFR0_EL1.BRBE=1 reported");
 }
 
 int main(void)

@@ -223,7 +223,9 @@ struct s2box_audit {
  *
  * A new box starts at its reset state: all zero, except pstate (EL1h with
  * D, A, I and F masked: 0x3c5) and sctlr (MMU and caches off, RES1 bits
- * only: 0x30d00800).
+ * only: 0x30d00800). Two registers a box can write are not kept here and
+ * read 0 again after every exit: TPIDR2_EL0 (with SME) and DISR_EL1 (with
+ * RAS; a box never has a deferred SError of its own).
  *
  * @x:         general-purpose registers x0..x30.
  * @sp_el1:    SP_EL1 (the stack pointer in EL1h).
@@ -317,7 +319,10 @@ struct s2box_regs {
  * @exit_reason:   out: S2BOX_EXIT_*.
  * @esr:           out: the syndrome (ESR_EL2) of the exit, if any.
  * @far:           out: FAR_EL2 for aborts.
- * @ipa:           out: faulting IPA, exact to the byte.
+ * @ipa:           out: faulting IPA, exact to the byte; for a fault on
+ *                 the box's own stage-1 table walk (ESR S1PTW) the page
+ *                 of the descriptor (low 12 bits zero): the CPU reports
+ *                 no offset for it.
  * @hvc_imm:       out: the HVC immediate.
  * @exception_class: out: ESR_EL2.EC.
  * @fault_access:  out: S2BOX_ACCESS_*.
@@ -367,6 +372,12 @@ struct s2box_run {
  *   EOPNOTSUPP  the granule is not supported at stage 2 by this host;
  *   E2BIG       a newer, larger structure with non-zero unknown bytes;
  *   ENOMEM      no memory for the box or its root table;
+ *   EDQUOT      the caller's real uid already has max_boxes_per_user
+ *               (module parameter, default 1024, 0: no limit) boxes
+ *               alive. Counted per kuid, so a user namespace does not
+ *               give a user a fresh count, and root is counted too;
+ *               a box counts until its last reference (fd or mmap())
+ *               is gone;
  *   EMFILE      out of file descriptors; EFAULT bad pointer.
  */
 #define S2BOX_CREATE_BOX	_IOW(S2BOX_IOC_MAGIC, 0x01, struct s2box_create)
@@ -434,8 +445,8 @@ struct s2box_run {
  * stage-1 fault) go to the box's VBAR_EL1 as on hardware; a box without
  * vectors at VBAR_EL1 then takes a stage-2 fault fetching them (VBAR 0 +
  * 0x200 with the reset state) and exits with that. After a trap exit the
- * box resumes at the trapping instruction (HVC and SMC exits resume after
- * it): set pc to skip it.
+ * box resumes at the trapping instruction (HVC, SMC, WFI and WFE exits
+ * resume after it, whatever its length): set pc to skip it.
  * Errors: EINTR (a signal arrived; RUN again resumes exactly where the box
  *         stopped); EBUSY (the box is running on another thread);
  *         EINVAL (flags, reserved); EFAULT.
@@ -449,8 +460,11 @@ struct s2box_run {
  * any number of mappings. The transfer stops at the first unmapped byte:
  * a call whose first byte is unmapped, or past the box's IPA size, fails
  * with ENXIO; one that reaches a hole later returns the bytes moved so
- * far. Write permission at stage 2 does not matter: the host may write
- * read-only and execute-only memory (that is how code is loaded).
+ * far. A fault in the caller's buffer ends it the same way: EFAULT when
+ * no byte moved, else the count of those that did; pwrite() changes no
+ * byte of box memory past that count. Write permission at stage 2 does
+ * not matter: the host may write read-only and execute-only memory (that
+ * is how code is loaded).
  *
  * mmap(MAP_SHARED, offset = ipa) maps the box's pages into the process;
  * a page not mapped in the box faults with SIGBUS. The process's view is
@@ -576,6 +590,22 @@ enum s2box_nl_attr {
 	S2BOX_ATTR_EXIT_REASON,		/* u32: S2BOX_EXIT_* */
 	S2BOX_ATTR_EXIT_ESR,		/* u64 */
 	S2BOX_ATTR_EXIT_IPA,		/* u64, fault exits with a valid IPA */
+	/*
+	 * More module-wide statistics (GET_STATS reply), in host pages
+	 * (S2BOX_ATTR_CAP_HOST_PAGE_SIZE bytes each), counted where the
+	 * module allocates and frees them: both read 0 when no box is
+	 * alive.
+	 */
+	S2BOX_ATTR_STAT_TABLE_PAGES,	/* u64: stage-2 tables, roots too */
+	/*
+	 * u64: guest memory pages the module holds a reference to. A page
+	 * S2BOX_UNMAP takes from a box while a process still has it
+	 * mmap()ed leaves this count at once and is freed by the process's
+	 * munmap(); the module does not track it after that. Closing the
+	 * box fd does not drop anything while a mapping of the box exists:
+	 * the mapping keeps the whole box alive, and counted.
+	 */
+	S2BOX_ATTR_STAT_GUEST_PAGES,
 	__S2BOX_ATTR_MAX,
 };
 

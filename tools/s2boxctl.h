@@ -56,6 +56,8 @@ struct ctl_box {
 struct ctl_stats {
 	__u64 boxes_alive, boxes_created, mem_bytes, runs, events_dropped;
 	__u64 exits[NR_EXIT_KINDS];
+	bool has_pages;		/* the module sent the two below */
+	__u64 table_pages, guest_pages;	/* host pages */
 };
 
 /* An event from the "events" group. */

@@ -79,6 +79,8 @@ static struct nla_policy attr_policy[S2BOX_ATTR_MAX + 1] = {
 	[S2BOX_ATTR_EXIT_REASON]	= { .type = NLA_U32 },
 	[S2BOX_ATTR_EXIT_ESR]		= { .type = NLA_U64 },
 	[S2BOX_ATTR_EXIT_IPA]		= { .type = NLA_U64 },
+	[S2BOX_ATTR_STAT_TABLE_PAGES]	= { .type = NLA_U64 },
+	[S2BOX_ATTR_STAT_GUEST_PAGES]	= { .type = NLA_U64 },
 };
 
 static struct nla_policy exits_policy[S2BOX_ATTR_EXITS_MAX + 1] = {
@@ -384,6 +386,11 @@ static int parse_stats(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 	s->mem_bytes = get_u64(tb, S2BOX_ATTR_STAT_MEM_BYTES);
 	s->runs = get_u64(tb, S2BOX_ATTR_STAT_RUNS);
 	s->events_dropped = get_u64(tb, S2BOX_ATTR_STAT_EVENTS_DROPPED);
+	/* Modules older than these attributes do not send them. */
+	s->has_pages = tb[S2BOX_ATTR_STAT_TABLE_PAGES] &&
+		       tb[S2BOX_ATTR_STAT_GUEST_PAGES];
+	s->table_pages = get_u64(tb, S2BOX_ATTR_STAT_TABLE_PAGES);
+	s->guest_pages = get_u64(tb, S2BOX_ATTR_STAT_GUEST_PAGES);
 	if (tb[S2BOX_ATTR_STAT_EXITS] &&
 	    !get_exits(tb[S2BOX_ATTR_STAT_EXITS], s->exits))
 		return -1;

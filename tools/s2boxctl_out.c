@@ -403,6 +403,13 @@ void print_stats(const struct ctl_stats *s)
 		js_u64("runs", s->runs);
 		js_u64("events_dropped", s->events_dropped);
 		js_exits(s->exits);
+		if (s->has_pages) {
+			js_u64("table_pages", s->table_pages);
+			js_u64("guest_pages", s->guest_pages);
+		} else {
+			js_null("table_pages");
+			js_null("guest_pages");
+		}
 		js_end('}');
 		js_done();
 		return;
@@ -415,6 +422,10 @@ void print_stats(const struct ctl_stats *s)
 	printf("%-16s ", "exits");
 	exits_line(s->exits);
 	printf("%-16s %llu\n", "events dropped", s->events_dropped);
+	if (!s->has_pages)
+		return;
+	printf("%-16s %llu host pages\n", "table pages", s->table_pages);
+	printf("%-16s %llu host pages\n", "guest pages", s->guest_pages);
 }
 
 const char *exit_reason_name(__u32 reason)

@@ -68,6 +68,8 @@ static int create_box(struct geometry *g, struct s2box_box_info *info)
 			g->ipa_bits, granule_name(g->granule), strerror(errno),
 			errno == ENOMEM ? " (the memory cgroup is full?)" :
 			errno == EMFILE ? " (raise the open files limit)" :
+			errno == EDQUOT ?
+			" (this user has max_boxes_per_user boxes already)" :
 			" (dmesg says why)");
 		goto fail;
 	}

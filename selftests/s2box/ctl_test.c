@@ -291,6 +291,8 @@ TEST_F(ctl, show_list_stats)
 	EXPECT_OUT("boxes alive");
 	EXPECT_OUT("boxes created");
 	EXPECT_OUT("exits            hvc ");
+	EXPECT_OUT("table pages      ");
+	EXPECT_OUT("guest pages      ");
 	ASSERT_EQ(0, CTL("--json", "stats"));
 	EXPECT_JSON();
 	/* Nothing else makes boxes meanwhile: the counts are the module's. */
@@ -307,6 +309,11 @@ TEST_F(ctl, show_list_stats)
 	EXPECT_OUT(",\"runs\":");
 	EXPECT_OUT(",\"events_dropped\":");
 	EXPECT_OUT(",\"exits\":{\"hvc\":");
+	ASSERT_NE(NULL, rep->tb[S2BOX_ATTR_STAT_TABLE_PAGES]);
+	ASSERT_NE(NULL, rep->tb[S2BOX_ATTR_STAT_GUEST_PAGES]);
+	EXPECT_OUT("},\"table_pages\":%llu,\"guest_pages\":%llu}\n",
+		   nla_u64(rep->tb[S2BOX_ATTR_STAT_TABLE_PAGES]),
+		   nla_u64(rep->tb[S2BOX_ATTR_STAT_GUEST_PAGES]));
 	close(box);
 	free(rep);
 }

@@ -56,8 +56,25 @@ struct vmm {
 	int kvm, vm, vcpu, gic;	/* gic: the vGIC device fd, or -1 */
 	struct kvm_run *run;
 	size_t run_size;
-	unsigned char *mem;	/* guest RAM at VMM_MEM_IPA */
+	unsigned char *mem;	/* guest RAM at mem_ipa */
+	__u64 mem_ipa;
+	size_t mem_size;
 	size_t loaded;		/* bytes of code vmm_load() put there */
+	bool own_kvm, own_mem;	/* close kvm, unmap mem in vmm_destroy() */
+};
+
+/*
+ * What vmm_create_cfg() builds; vmm_create() is its default: a /dev/kvm
+ * fd of its own, KVM's default IPA size and VMM_MEM_SIZE of fresh RAM at
+ * VMM_MEM_IPA.
+ */
+struct vmm_cfg {
+	int kvm;		/* an open /dev/kvm to share (never closed), or -1 */
+	unsigned int ipa_bits;	/* IPA size, through the VM type; 0: default */
+	__u64 mem_ipa;		/* guest RAM: memory slot 0 */
+	size_t mem_size;	/* a multiple of the host page size */
+	void *mem;		/* the caller's RAM (never unmapped), or NULL */
+	bool gic;		/* add a GICv3 if KVM has one (check v->gic) */
 };
 
 static __thread const char *vmm_why = "";
@@ -110,15 +127,15 @@ static inline void vmm_destroy(struct vmm *v)
 {
 	if (v->run && v->run != MAP_FAILED)
 		munmap(v->run, v->run_size);
-	if (v->mem && v->mem != MAP_FAILED)
-		munmap(v->mem, VMM_MEM_SIZE);
+	if (v->own_mem && v->mem && v->mem != MAP_FAILED)
+		munmap(v->mem, v->mem_size);
 	if (v->gic >= 0)
 		close(v->gic);
 	if (v->vcpu >= 0)
 		close(v->vcpu);
 	if (v->vm >= 0)
 		close(v->vm);
-	if (v->kvm >= 0)
+	if (v->own_kvm && v->kvm >= 0)
 		close(v->kvm);
 	memset(v, 0, sizeof(*v));
 	v->kvm = -1;
@@ -128,27 +145,31 @@ static inline void vmm_destroy(struct vmm *v)
 }
 
 /*
- * A VM with the default 40-bit IPA space, VMM_MEM_SIZE of zeroed RAM and
- * one initialised vCPU. With @gic, a GICv3 is added if KVM has one (check
- * v->gic). On failure everything made so far is released.
+ * A VM as @c says, with one memory slot and one initialised vCPU. On
+ * failure everything made so far is released.
  */
-static inline int vmm_create_steps(struct vmm *v, bool gic)
+static inline int vmm_create_steps(struct vmm *v, const struct vmm_cfg *c)
 {
 	struct kvm_userspace_memory_region region = {
-		.slot = 0, .guest_phys_addr = VMM_MEM_IPA,
-		.memory_size = VMM_MEM_SIZE,
+		.slot = 0, .guest_phys_addr = c->mem_ipa,
+		.memory_size = c->mem_size,
 	};
 	struct kvm_vcpu_init init;
 	int size;
 
-	v->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	v->kvm = c->kvm;
+	if (v->own_kvm)
+		v->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (v->kvm < 0)
 		return vmm_fail("open /dev/kvm");
-	v->vm = ioctl(v->kvm, KVM_CREATE_VM, 0);
+	v->vm = ioctl(v->kvm, KVM_CREATE_VM,
+		      c->ipa_bits ? KVM_VM_TYPE_ARM_IPA_SIZE(c->ipa_bits) : 0);
 	if (v->vm < 0)
 		return vmm_fail("KVM_CREATE_VM");
-	v->mem = mmap(NULL, VMM_MEM_SIZE, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	v->mem = c->mem;
+	if (v->own_mem)
+		v->mem = mmap(NULL, c->mem_size, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (v->mem == MAP_FAILED)
 		return vmm_fail("mmap guest memory");
 	region.userspace_addr = (__u64)(unsigned long)v->mem;
@@ -170,7 +191,7 @@ static inline int vmm_create_steps(struct vmm *v, bool gic)
 		return vmm_fail("KVM_ARM_PREFERRED_TARGET");
 	if (ioctl(v->vcpu, KVM_ARM_VCPU_INIT, &init))
 		return vmm_fail("KVM_ARM_VCPU_INIT");
-	if (gic && vmm_add_gic(v)) {
+	if (c->gic && vmm_add_gic(v)) {
 		/* Without it the tests fall back to polling; say why. */
 		if (v->gic >= 0)
 			close(v->gic);
@@ -179,17 +200,36 @@ static inline int vmm_create_steps(struct vmm *v, bool gic)
 	return 0;
 }
 
-static inline int vmm_create(struct vmm *v, bool gic)
+static inline int vmm_create_cfg(struct vmm *v, const struct vmm_cfg *c)
 {
 	memset(v, 0, sizeof(*v));
 	v->kvm = -1;
 	v->vm = -1;
 	v->vcpu = -1;
 	v->gic = -1;
-	if (!vmm_create_steps(v, gic))
+	v->mem_ipa = c->mem_ipa;
+	v->mem_size = c->mem_size;
+	v->own_kvm = c->kvm < 0;
+	v->own_mem = !c->mem;
+	if (!vmm_create_steps(v, c))
 		return 0;
 	vmm_destroy(v);
 	return -1;
+}
+
+/*
+ * A VM with the default 40-bit IPA space, VMM_MEM_SIZE of zeroed RAM at
+ * VMM_MEM_IPA and one initialised vCPU. With @gic, a GICv3 is added if
+ * KVM has one (check v->gic).
+ */
+static inline int vmm_create(struct vmm *v, bool gic)
+{
+	struct vmm_cfg c = {
+		.kvm = -1, .mem_ipa = VMM_MEM_IPA, .mem_size = VMM_MEM_SIZE,
+		.gic = gic,
+	};
+
+	return vmm_create_cfg(v, &c);
 }
 
 static inline int vmm_set_reg(struct vmm *v, __u64 id, __u64 val)
@@ -215,7 +255,7 @@ static inline int vmm_start(struct vmm *v, __u64 pc_off, const __u64 *x,
 
 	if (!v->loaded)	/* a blob label the assembler kept local */
 		return vmm_fail("no code loaded");
-	if (vmm_set_reg(v, VMM_CORE_REG(regs.pc), VMM_MEM_IPA + pc_off))
+	if (vmm_set_reg(v, VMM_CORE_REG(regs.pc), v->mem_ipa + pc_off))
 		return vmm_fail("KVM_SET_ONE_REG pc");
 	if (vmm_set_reg(v, VMM_CORE_REG(regs.pstate), PSTATE_EL1H_DAIF))
 		return vmm_fail("KVM_SET_ONE_REG pstate");

@@ -166,6 +166,11 @@ static void run_in_memcg(struct __test_metadata *_metadata,
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	snprintf(file, sizeof(file), "%s/memory.events", cg);
+	/*
+	 * Not even the cgroup's OOM path ran ("oom" counts its invocations,
+	 * "oom_kill" what it killed): the limit only ever made s2box fail.
+	 */
+	EXPECT_EQ(0, read_keyed(file, "oom"));
 	EXPECT_EQ(0, read_keyed(file, "oom_kill"));
 	EXPECT_LT(0, read_keyed(file, "max"));
 	/* With the child gone its boxes are freed: nothing stays charged. */

@@ -615,6 +615,7 @@ TEST_F(nl, event_exit_on_stage2_fault)
 
 struct stats {
 	__u64 alive, created, mem, runs, exits[S2BOX_ATTR_EXITS_MAX + 1];
+	__u64 table_pages, guest_pages;		/* host pages */
 };
 
 static void get_stats(struct __test_metadata *_metadata, struct nl *nl,
@@ -627,8 +628,25 @@ static void get_stats(struct __test_metadata *_metadata, struct nl *nl,
 	s->mem = get64(_metadata, tb, S2BOX_ATTR_STAT_MEM_BYTES);
 	s->runs = get64(_metadata, tb, S2BOX_ATTR_STAT_RUNS);
 	get64(_metadata, tb, S2BOX_ATTR_STAT_EVENTS_DROPPED);
+	s->table_pages = get64(_metadata, tb, S2BOX_ATTR_STAT_TABLE_PAGES);
+	s->guest_pages = get64(_metadata, tb, S2BOX_ATTR_STAT_GUEST_PAGES);
 	ASSERT_NE(NULL, tb[S2BOX_ATTR_STAT_EXITS]);
 	get_exits(tb[S2BOX_ATTR_STAT_EXITS], s->exits);
+}
+
+/*
+ * Host pages a box's stage-2 tables take, from its GET_BOX_INFO: every
+ * table is allocated as a whole number of host pages (at least one), the
+ * concatenated root as one power-of-two block.
+ */
+static __u64 table_host_pages(const struct s2box_box_info *info)
+{
+	__u64 page = getpagesize();
+	__u64 root = (__u64)info->root_pages * info->granule;
+	__u64 per_table = info->granule > page ? info->granule / page : 1;
+
+	return (root > page ? root / page : 1) +
+	       (info->table_pages - info->root_pages) * per_table;
 }
 
 /* Nothing else runs boxes while the kselftests run: deltas are exact. */
@@ -660,6 +678,14 @@ TEST_F(nl, stats_and_box_counters_move)
 		  b.exits[S2BOX_ATTR_EXITS_S2_FAULT]);
 	EXPECT_EQ(a.exits[S2BOX_ATTR_EXITS_TRAP],
 		  b.exits[S2BOX_ATTR_EXITS_TRAP]);
+	/* Live pages: the box's tables and its one map_align unit. */
+	ASSERT_EQ(0, ioctl(box, S2BOX_GET_BOX_INFO, &info));
+	EXPECT_EQ(a.table_pages + table_host_pages(&info), b.table_pages) {
+		TH_LOG("%llu tables of %u bytes, %u root", info.table_pages,
+		       info.granule, info.root_pages);
+	}
+	EXPECT_EQ(a.guest_pages + info.map_align / getpagesize(),
+		  b.guest_pages);
 
 	/* The box's own counters. */
 	ASSERT_EQ(0, nl_get_box(&self->nl, info.box_id, self->rep));
@@ -678,6 +704,8 @@ TEST_F(nl, stats_and_box_counters_move)
 	EXPECT_EQ(a.alive, c.alive);
 	EXPECT_EQ(a.mem, c.mem);
 	EXPECT_EQ(b.created, c.created);
+	EXPECT_EQ(a.table_pages, c.table_pages);
+	EXPECT_EQ(a.guest_pages, c.guest_pages);
 }
 
 TEST_HARNESS_MAIN

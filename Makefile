@@ -6,6 +6,10 @@
 #
 #   make demo     boot an emulated arm64 server and show boxes being made
 #   make check    every test; ends with "s2box: N passed, N failed, N skipped"
+#   make bench    s2box and a minimal KVM VMM side by side in one boot
+#                 (BENCH_KERNEL=6.12, BENCH_CPU=neoverse-n1): a table,
+#                 build/bench/<kernel>-<cpu>.json and a PNG plot
+#   make check-debug  the kselftests on a KASAN/lockdep/kmemleak/UBSAN kernel
 #
 # Out-of-tree use on an arm64 host: make modules / make install
 # (KERNELDIR defaults to the running kernel's build tree).
@@ -29,7 +33,7 @@ KMAKE = $(MAKE) -s -C $(call KSRC,$(1)) M=$(B)/$(1)/src ARCH=arm64 \
 MODULE_SRCS := Kbuild $(wildcard module/*.[chS]) uapi/linux/s2box.h
 
 .PHONY: all modules install tools-install dkms-install setup module selftests tools unit \
-	lint matrix dkms-test check demo clean
+	lint matrix dkms-test check check-debug debug-kernel demo bench clean
 
 all: modules
 
@@ -96,9 +100,31 @@ check: setup
 	@$(MAKE) -s dkms-test || true
 	@bash scripts/summary.sh $(RESULTS)
 
+# A debug kernel built from Debian's linux-source (once, cached): every
+# kselftest, the heavy ones included, with panic_on_warn and a kmemleak
+# scan after the module is unloaded. Not part of make check (the first
+# kernel build takes 30-50 minutes on two cores).
+DEBUG_CELL := 6.12-debug:max:test::S2BOX_HEAVY=1,panic_on_warn=1,kasan.fault=panic
+debug-kernel: setup
+	@bash scripts/debug-kernel.sh
+
+check-debug: debug-kernel
+	@rm -rf $(B)/results-debug && mkdir -p $(B)/results-debug
+	@$(MAKE) -s module selftests KERNELS=6.12-debug
+	@S2BOX_RESULTS=$(B)/results-debug S2BOX_MEM=2048 S2BOX_TIMEOUT=3600 \
+		CELLS="$(DEBUG_CELL)" KERNELS= CPUS= bash scripts/matrix.sh || true
+	@bash scripts/summary.sh $(B)/results-debug
+
 demo: setup
 	@$(MAKE) -s module selftests KERNELS=6.12
 	@bash scripts/demo.sh
+
+# One kernel, one CPU model; the module and the benchmark built for it.
+BENCH_KERNEL ?= 6.12
+export BENCH_KERNEL
+bench: setup
+	@$(MAKE) -s module selftests KERNELS=$(BENCH_KERNEL)
+	@bash scripts/bench.sh
 
 clean:
 	rm -rf $(B)

@@ -49,6 +49,10 @@ build_tools() {
 		make -s -C "$TOP/tools" CROSS_COMPILE="$CROSS" \
 			OUTPUT="$TOP/build/arm64/tools" BIN="$BIN"
 	fi
+	# s2box_bench ships with the tests but is no test (S2BOX_NOT_TESTS).
+	if [ -f "$TOP/tools/bench/Makefile" ]; then
+		make -s -C "$TOP/tools/bench" CROSS_COMPILE="$CROSS" BIN="$BIN"
+	fi
 }
 
 layout_tree

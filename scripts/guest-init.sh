@@ -8,6 +8,8 @@
 #   test    insmod, run every test binary in /bin/tests, rmmod
 #   refuse  insmod must fail with ENODEV and dmesg must say why ("s2box: ...")
 #   demo    insmod, run /bin/tests/s2box_demo if present, rmmod
+#   bench   insmod, run /bin/tests/s2box_bench, send the files it wrote
+#           to /tmp/s2box-bench, rmmod
 #   load    insmod, rmmod (the cheapest proof that a module loads)
 #
 # The host learns the outcome only from the virtio serial port named
@@ -15,6 +17,7 @@
 #   S2BOX-BOOT <seconds from kernel start to /init>
 #   S2BOX-BEGIN <binary>  ...its stdout+stderr...  S2BOX-END <binary> <rc>
 #   S2BOX-STEP ok|not ok - <what>        (insmod, rmmod, exit codes, ...)
+#   S2BOX-FILE-BEGIN <name>  ...a file...  S2BOX-FILE-END <name>  (bench)
 #   S2BOX-DMESG-BEGIN  ...dmesg...  S2BOX-DMESG-END
 #   S2BOX-VERDICT <nonce> pass|fail      (always last)
 # The port admits one opener at a time and init holds it, with fd 3 closed
@@ -156,8 +159,17 @@ do_rmmod() {
 	fi
 }
 
+# Boot-time objects kmemleak suspects are not ours: forget them, so the
+# scan in finish() reports only what was leaked after this point.
+clear_kmemleak() {
+	local f=/sys/kernel/debug/kmemleak
+	[ -w $f ] || return 0
+	echo clear >$f
+}
+
 mode_test() {
 	local t ran=0
+	clear_kmemleak
 	do_insmod || return 0
 	for t in /bin/tests/*; do
 		if [ ! -f "$t" ] || [ ! -x "$t" ]; then
@@ -212,6 +224,27 @@ mode_demo() {
 	do_rmmod
 }
 
+# The benchmark's environment comes from the kernel command line
+# (S2BOX_BENCH_* words, see scripts/bench.sh); its results are files,
+# sent whole after it ended so nothing else can interleave with them.
+mode_bench() {
+	local f
+	do_insmod || return 0
+	if [ -x /bin/tests/s2box_bench ]; then
+		rm -rf /tmp/s2box-bench
+		run_one /bin/tests/s2box_bench
+		for f in /tmp/s2box-bench/*; do
+			[ -f "$f" ] || continue
+			chan "S2BOX-FILE-BEGIN ${f##*/}"
+			cat "$f" >&3
+			chan "S2BOX-FILE-END ${f##*/}"
+		done
+	else
+		step fail "s2box_bench in /bin/tests"
+	fi
+	do_rmmod
+}
+
 # On kernels with kmemleak (Debian's have none) a scan makes the kernel
 # log "kmemleak: N new suspected memory leaks", which the host's log check
 # catches. Objects younger than 5 s are never reported, hence the wait.
@@ -252,6 +285,7 @@ main() {
 	test) mode_test ;;
 	refuse) mode_refuse ;;
 	demo) mode_demo ;;
+	bench) mode_bench ;;
 	load) do_insmod && do_rmmod ;;
 	*) step fail "known mode ($MODE)" ;;
 	esac

@@ -5,7 +5,7 @@
 #
 #   scripts/initramfs.sh KERNEL_TAG MODE OUT_CPIO_GZ [KO_PATH]
 #
-# MODE is test, refuse, demo or load (see scripts/guest-init.sh). KO_PATH
+# MODE is test, refuse, demo, bench or load (scripts/guest-init.sh). KO_PATH
 # defaults to build/KERNEL_TAG/s2box.ko. Every executable in build/arm64/bin/
 # (or $S2BOX_BIN_DIR) goes to /bin/tests/. The per-boot nonce for the
 # verdict line comes from $S2BOX_NONCE (scripts/qemu-run.sh sets it) or is
@@ -17,7 +17,8 @@
 #   S2BOX_BIN_DIR      test binaries to ship (default build/arm64/bin)
 #   S2BOX_INSMOD_ARGS  module parameters for insmod (default none)
 #   S2BOX_NOT_TESTS    names in /bin/tests that test mode must not run as
-#                      tests (default "s2box_demo s2boxctl s2box_test32")
+#                      tests (default "s2box_demo s2boxctl s2box_test32
+#                      s2box_bench")
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -29,7 +30,7 @@ CHANNEL_MODULES="virtio_pci virtio_console"
 die() { echo "initramfs.sh: $*" >&2; exit 1; }
 
 usage() {
-	die "usage: initramfs.sh KERNEL_TAG test|refuse|demo|load OUT_CPIO_GZ [KO_PATH]"
+	die "usage: initramfs.sh KERNEL_TAG test|refuse|demo|bench|load OUT_CPIO_GZ [KO_PATH]"
 }
 
 # Copy a module uncompressed: busybox insmod cannot be relied on to
@@ -118,7 +119,7 @@ stage_config() {
 	echo "$nonce" >"$stage/etc/s2box/nonce"
 	chmod 0400 "$stage/etc/s2box/nonce"
 	echo "${S2BOX_INSMOD_ARGS:-}" >"$stage/etc/s2box/insmod_args"
-	echo "${S2BOX_NOT_TESTS-s2box_demo s2boxctl s2box_test32}" \
+	echo "${S2BOX_NOT_TESTS-s2box_demo s2boxctl s2box_test32 s2box_bench}" \
 		>"$stage/etc/s2box/not_tests"
 }
 
@@ -137,7 +138,7 @@ main() {
 	fi
 	local tag=$1 mode=$2 out=$3 ko=${4:-$ROOT/build/$1/s2box.ko}
 	local kdir="$CACHE/kernels/$tag" moddir stage nonce
-	case "$mode" in test | refuse | demo | load) ;; *) usage ;; esac
+	case "$mode" in test | refuse | demo | bench | load) ;; *) usage ;; esac
 	[ -f "$kdir/release" ] || die "unknown kernel tag $tag (no $kdir/release)"
 	[ -f "$ko" ] || die "module $ko not found"
 	moddir="$kdir/root/lib/modules/$(cat "$kdir/release")"

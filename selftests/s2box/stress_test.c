@@ -35,7 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -168,13 +167,6 @@ static __u64 xorshift(__u64 *s)
 	return *s;
 }
 
-static bool kernel_is_6_1(void)
-{
-	struct utsname u;
-
-	return !uname(&u) && !strncmp(u.release, "6.1.", 4);
-}
-
 /*
  * QEMU 7.2 rejects a 16K stage-2 walk that starts at level 0 (a 52-bit
  * IPA with LPA2, VTCR_EL2.SL0 0b11) as a misconfiguration, so boxes of
@@ -275,7 +267,7 @@ struct worker {
 	long ops, creates, maps, unmaps, sums, stores, faults;
 	__u64 buf[SUM_MAX];
 	/* KVM side */
-	long exits, vms, known_state_lost;
+	long exits, vms;
 	char err[256];			/* first failure, empty if none */
 };
 
@@ -514,14 +506,11 @@ static void *box_worker(void *arg)
 
 /*
  * Fresh VMs one after another; each guest's count must go on 1, 2, 3...
- * A guest that reports its EL1 state changed fails the test, except on
- * 6.1, where that is the open bug kvm_race_test skips for: counted and
- * logged there (unless S2BOX_RUN_KNOWN_FAILURES is set), so the rest of
- * the stress still runs.
+ * A guest that reports its EL1 state changed fails the test (the idle
+ * VM the test holds keeps the open bug of kvm_race_test.c out).
  */
 static void *kvm_worker(void *arg)
 {
-	bool tolerate = kernel_is_6_1() && !getenv("S2BOX_RUN_KNOWN_FAILURES");
 	struct worker *w = arg;
 	__u64 off, data, count = 0, x[3];
 	struct vmm v;
@@ -542,10 +531,6 @@ static void *kvm_worker(void *arg)
 		for (i = 0; i < EXITS_PER_VM && now_ns() < w->deadline; i++) {
 			if (vmm_run_mmio(&v, &off, &data))
 				return fail(w, "%s: %s", vmm_why, strerror(errno));
-			if (off && tolerate) {
-				w->known_state_lost++;
-				break;	/* a new VM goes on counting */
-			}
 			if (off)
 				return fail(w, "guest state changed after %llu: 0x%llx",
 					    count, data);
@@ -602,7 +587,9 @@ static void cg_leave(const char *cg)
  * page and object stocks); the worker threads' stacks stay allocated in
  * glibc's stack cache after they exit (a few pages touched each); objects
  * freed through RCU (files, struct pid) are uncharged a grace period
- * later. 128 pages per CPU and 1 MiB cover that.
+ * later, and so are KVM's per-VM objects (measured up to 1.2 MiB past
+ * the per-CPU batches on 6.1 with a64fx). 128 pages per CPU and 2 MiB
+ * cover that.
  *
  * MemAvailable, with the per-CPU free lists counted in (pcp_free_kb()):
  * slab pages that hold only a few live objects stay allocated, and the
@@ -610,7 +597,7 @@ static void cg_leave(const char *cg)
  * move by a MiB or two on a 1 GiB guest (measured: 1 MiB after 25 s
  * on the 16K kernel). 8 MiB.
  */
-#define CG_TOLERANCE(ncpu)	(128LL * (ncpu) * getpagesize() + MIB)
+#define CG_TOLERANCE(ncpu)	(128LL * (ncpu) * getpagesize() + 2 * MIB)
 #define AVAIL_TOLERANCE	(8 * MIB)
 
 /*
@@ -700,7 +687,8 @@ TEST_F_TIMEOUT(stress, boxes_and_kvm_on_every_cpu, 1200)
 	struct live before, after;
 	struct s2box_caps caps;
 	const char *sides = getenv("S2BOX_STRESS_SIDES");
-	bool have_kvm = vmm_available(), have_cg, boxes = true;
+	bool have_kvm = vmm_available(), have_cg, boxes = true, held = false;
+	struct vmm idle_vm;
 	struct worker *w;
 	__u64 seed;
 	char cg[128];
@@ -718,6 +706,14 @@ TEST_F_TIMEOUT(stress, boxes_and_kvm_on_every_cpu, 1200)
 	ASSERT_EQ(0, get_live(&before)) {
 		TH_LOG("GET_STATS without the live-object counters");
 	}
+	/*
+	 * One idle VM for the whole run, so the number of VMs never drops
+	 * to zero while boxes and vCPUs share CPUs: that case loses KVM
+	 * state (an open bug, see kvm_race_test.c) and has a test of its
+	 * own. Created before the baselines, destroyed after them.
+	 */
+	if (have_kvm)
+		held = !vmm_create(&idle_vm, false);
 	have_cg = !cg_enter(cg, sizeof(cg));
 	if (have_cg)
 		cg0 = cg_current(cg);
@@ -762,9 +758,6 @@ TEST_F_TIMEOUT(stress, boxes_and_kvm_on_every_cpu, 1200)
 			       w[i].unmaps, w[i].sums, w[i].stores,
 			       w[i].faults, w[i].err[0] ? ", FAILED: " : "",
 			       w[i].err);
-		if (w[i].known_state_lost)
-			TH_LOG("cpu%d: known 6.1 bug: KVM guest state changed %ld times",
-			       w[i].cpu, w[i].known_state_lost);
 		EXPECT_EQ(0, w[i].err[0]);
 		/* Every side made progress. */
 		EXPECT_LT(0, i & 1 ? w[i].exits : w[i].sums);
@@ -797,6 +790,8 @@ TEST_F_TIMEOUT(stress, boxes_and_kvm_on_every_cpu, 1200)
 		EXPECT_LE(cg1, cg0 + CG_TOLERANCE(ncpu));
 		cg_leave(cg);
 	}
+	if (held)
+		vmm_destroy(&idle_vm);
 	free(w);
 }
 

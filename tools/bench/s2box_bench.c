@@ -408,23 +408,32 @@ static void bench_first_exit(struct bench *b)
  * For bench_scale.c: collect() into samples it keeps, either side NULL.
  * Round trips of @box and @v; create-to-first-exit of @granule, @ipa_bits.
  */
+/* collect() into the caller's samples; a NULL side is not measured. */
+static int collect_into(struct side *sb, struct bench_samples *bs,
+			struct side *sk, struct bench_samples *ks,
+			size_t iters)
+{
+	int err;
+
+	if (bs)
+		sb->s = *bs;
+	if (ks)
+		sk->s = *ks;
+	err = collect(bs ? sb : NULL, ks ? sk : NULL, iters);
+	if (bs)
+		*bs = sb->s;
+	if (ks)
+		*ks = sk->s;
+	return err;
+}
+
 int bench_collect_rt(struct bench_samples *bs, int box,
 		     struct bench_samples *ks, struct vmm *v, size_t iters)
 {
 	struct side sb = { .op = op_box_rt, .arg = &box };
 	struct side sk = { .op = op_kvm_rt, .arg = v };
-	int err;
 
-	if (bs)
-		sb.s = *bs;
-	if (ks)
-		sk.s = *ks;
-	err = collect(bs ? &sb : NULL, ks ? &sk : NULL, iters);
-	if (bs)
-		*bs = sb.s;
-	if (ks)
-		*ks = sk.s;
-	return err;
+	return collect_into(&sb, bs, &sk, ks, iters);
 }
 
 int bench_collect_first(struct bench *b, struct bench_samples *bs,
@@ -434,18 +443,8 @@ int bench_collect_first(struct bench *b, struct bench_samples *bs,
 	struct first_arg f = { b, granule, ipa_bits };
 	struct side sb = { .op = op_box_first, .arg = &f };
 	struct side sk = { .op = op_kvm_first, .arg = &f };
-	int err;
 
-	if (bs)
-		sb.s = *bs;
-	if (ks)
-		sk.s = *ks;
-	err = collect(bs ? &sb : NULL, ks ? &sk : NULL, iters);
-	if (bs)
-		*bs = sb.s;
-	if (ks)
-		*ks = sk.s;
-	return err;
+	return collect_into(&sb, bs, &sk, ks, iters);
 }
 
 /* --- set-up and output ------------------------------------------------ */

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
+#include "meminfo_util.h"
 #include "kvm_vmm.h"
 #include "nl_util.h"
 
@@ -465,62 +466,6 @@ static void load_cycle(struct __test_metadata *_metadata,
 	close(ctl);
 }
 
-/*
- * Free pages parked on the per-CPU page lists, in kB: MemFree and
- * MemAvailable leave them out, and after a burst of allocation and
- * freeing they can hold tens of MiB (the allocator raises their limits
- * while it frees; with 16K pages the same page counts are four times the
- * bytes). Counted back in, so that "memory is back" measures memory.
- */
-static long long pcp_free_kb(void)
-{
-	FILE *f = fopen("/proc/zoneinfo", "re");
-	long long pages = 0, n;
-	char line[160];
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, " count: %lld", &n) == 1)
-			pages += n;
-	if (f)
-		fclose(f);
-	return pages * (getpagesize() / 1024);
-}
-
-/* Every /proc/meminfo field, to say what moved when a check fails. */
-#define MEMINFO_MAX	64
-
-struct meminfo_all {
-	int n;
-	char key[MEMINFO_MAX][32];
-	long long kb[MEMINFO_MAX];
-};
-
-static void meminfo_all(struct meminfo_all *m)
-{
-	FILE *f = fopen("/proc/meminfo", "re");
-	char line[128];
-
-	m->n = 0;
-	while (f && m->n < MEMINFO_MAX && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%31[^:]: %lld", m->key[m->n],
-			   &m->kb[m->n]) == 2)
-			m->n++;
-	if (f)
-		fclose(f);
-}
-
-static void meminfo_moved(struct __test_metadata *_metadata,
-			  const struct meminfo_all *a,
-			  const struct meminfo_all *b)
-{
-	int i;
-
-	for (i = 0; i < a->n && i < b->n; i++)
-		if (llabs(b->kb[i] - a->kb[i]) >= 256)
-			TH_LOG("  %s %lld -> %lld kB", a->key[i], a->kb[i],
-			       b->kb[i]);
-}
-
 static void flush_caches(void)
 {
 	sync();
@@ -579,7 +524,7 @@ TEST_F_TIMEOUT(life, load_use_unload_cycles, 1800)
 	EXPECT_GE(slab0 + SLAB_SLACK_KB, slab1);
 	EXPECT_GE(vm0 + VMALLOC_SLACK_KB, vm1);
 	if (_metadata->exit_code || getenv("S2BOX_MEMINFO"))
-		meminfo_moved(_metadata, &all0, &all1);
+		meminfo_moved(_metadata, &all0, &all1, 256);
 }
 
 /* --- CPU hotplug ----------------------------------------------------------- */

@@ -40,6 +40,7 @@
 
 #include "../kselftest_harness.h"
 #include "kvm_vmm.h"
+#include "meminfo_util.h"
 #include "nl_util.h"
 
 #define CGROUP_ROOT	"/sys/fs/cgroup"
@@ -600,62 +601,6 @@ static void cg_leave(const char *cg)
 #define CG_TOLERANCE(ncpu)	(128LL * (ncpu) * getpagesize() + 2 * MIB)
 #define AVAIL_TOLERANCE	(8 * MIB)
 
-/*
- * Free pages parked on the per-CPU page lists, in kB: MemFree and
- * MemAvailable leave them out, and after a burst of allocation and
- * freeing they can hold tens of MiB (the allocator raises their limits
- * while it frees; with 16K pages the same page counts are four times the
- * bytes). Counted back in, so that "memory is back" measures memory.
- */
-static long long pcp_free_kb(void)
-{
-	FILE *f = fopen("/proc/zoneinfo", "re");
-	long long pages = 0, n;
-	char line[160];
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, " count: %lld", &n) == 1)
-			pages += n;
-	if (f)
-		fclose(f);
-	return pages * (getpagesize() / 1024);
-}
-
-/* Every /proc/meminfo field, to say what moved when a check fails. */
-#define MEMINFO_MAX	64
-
-struct meminfo_all {
-	int n;
-	char key[MEMINFO_MAX][32];
-	long long kb[MEMINFO_MAX];
-};
-
-static void meminfo_all(struct meminfo_all *m)
-{
-	FILE *f = fopen("/proc/meminfo", "re");
-	char line[128];
-
-	m->n = 0;
-	while (f && m->n < MEMINFO_MAX && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%31[^:]: %lld", m->key[m->n],
-			   &m->kb[m->n]) == 2)
-			m->n++;
-	if (f)
-		fclose(f);
-}
-
-static void meminfo_moved(struct __test_metadata *_metadata,
-			  const struct meminfo_all *a,
-			  const struct meminfo_all *b)
-{
-	int i;
-
-	for (i = 0; i < a->n && i < b->n; i++)
-		if (llabs(b->kb[i] - a->kb[i]) >= 1024)
-			TH_LOG("  %s %lld -> %lld kB", a->key[i], a->kb[i],
-			       b->kb[i]);
-}
-
 static int stress_seconds(void)
 {
 	const char *s = getenv("S2BOX_STRESS_S");
@@ -784,7 +729,7 @@ TEST_F_TIMEOUT(stress, boxes_and_kvm_on_every_cpu, 1200)
 	       avail1);
 	EXPECT_LE(avail0 * 1024 - (long long)AVAIL_TOLERANCE, avail1 * 1024);
 	if (_metadata->exit_code || getenv("S2BOX_MEMINFO"))
-		meminfo_moved(_metadata, &all0, &all1);
+		meminfo_moved(_metadata, &all0, &all1, 1024);
 	if (have_cg) {
 		cg1 = cg_current(cg);
 		TH_LOG("memory.current %lld -> %lld bytes", cg0, cg1);

@@ -112,9 +112,14 @@ static long box_ioctl_get_regs(struct s2box_box *box, unsigned int cmd,
 static long box_ioctl_set_regs(struct s2box_box *box, unsigned int cmd,
 			       unsigned long arg)
 {
-	struct s2box_regs *regs = kmalloc(sizeof(*regs), GFP_KERNEL);
+	struct s2box_regs *regs;
 	int err;
 
+	BUILD_BUG_ON(sizeof(*regs) < S2BOX_REGS_SIZE_VER0);
+	err = s2box_arg_min(cmd, S2BOX_REGS_SIZE_VER0);
+	if (err)
+		return err;
+	regs = kmalloc(sizeof(*regs), GFP_KERNEL);
 	if (!regs)
 		return -ENOMEM;
 	err = s2box_arg_in(regs, sizeof(*regs), cmd, arg);
@@ -128,8 +133,12 @@ static long box_ioctl_run(struct s2box_box *box, unsigned int cmd,
 			  unsigned long arg)
 {
 	struct s2box_run run;
-	int err = s2box_arg_in(&run, sizeof(run), cmd, arg);
+	int err;
 
+	BUILD_BUG_ON(sizeof(run) < S2BOX_RUN_SIZE_VER0);
+	err = s2box_arg_min(cmd, S2BOX_RUN_SIZE_VER0);
+	if (!err)
+		err = s2box_arg_in(&run, sizeof(run), cmd, arg);
 	if (err)
 		return err;
 	err = s2box_run(box, &run);

@@ -37,4 +37,18 @@ static inline void vm_flags_set(struct vm_area_struct *vma,
 }
 #endif
 
+/*
+ * Erratum 4118414 (broadcast TLBI may complete before accesses still in
+ * flight) and the older REPEAT_TLBI errata: since the fix that moved the
+ * repeat out of __tlbi() (in Debian's 6.1.0-57 and 6.12.117), a broadcast
+ * sequence is complete only after __tlbi_sync_s1ish_hyp(), which repeats
+ * a TLBI and a DSB on affected CPUs. Headers from before that fix repeat
+ * inside __tlbi() itself, so there a plain DSB ISH completes the sequence.
+ * Kbuild probes tlbflush.h for the helper.
+ */
+#ifndef S2BOX_HAVE_TLBI_SYNC_HYP
+#include <asm/barrier.h>
+#define __tlbi_sync_s1ish_hyp()	dsb(ish)
+#endif
+
 #endif /* S2BOX_COMPAT_H */

@@ -25,6 +25,7 @@
 #define S2_HCR_TIDCP	BIT_ULL(20)	/* IMPLEMENTATION DEFINED sysregs */
 #define S2_HCR_TACR	BIT_ULL(21)	/* ACTLR_EL1 */
 #define S2_HCR_TSW	BIT_ULL(22)	/* set/way cache maintenance */
+#define S2_HCR_TVM	BIT_ULL(26)	/* EL1 MMU register writes trap */
 #define S2_HCR_TGE	BIT_ULL(27)
 #define S2_HCR_RW	BIT_ULL(31)	/* EL1 is AArch64 */
 #define S2_HCR_E2H	BIT_ULL(34)
@@ -67,6 +68,16 @@
 #define S2_ICC_SRE_EL2_ENABLE	BIT_ULL(3)
 
 #define S2_CNTV_CTL_IMASK	BIT_ULL(1)
+
+/* EL1 translation registers: bits a box may not set (world.c, trap.c). */
+#define S2_TTBR_CNP		BIT_ULL(0)	/* common not private */
+#define S2_TCR_HA		BIT_ULL(39)	/* hardware Access flag */
+#define S2_TCR_HD		BIT_ULL(40)	/* hardware dirty state */
+
+/* PMEVTYPER<n>_EL0 / PMCCFILTR_EL0 filter bits. */
+#define S2_PMU_EXCLUDE_EL1	BIT_ULL(31)	/* P */
+#define S2_PMU_EXCLUDE_EL0	BIT_ULL(30)	/* U */
+#define S2_PMU_INCLUDE_EL2	BIT_ULL(27)	/* NSH */
 
 /* Encodings not named alike by every supported kernel. */
 #define S2_SYS_ICH_HCR_EL2	sys_reg(3, 4, 12, 11, 0)

@@ -10,6 +10,7 @@
 #include <linux/printk.h>
 #include <linux/smp.h>
 #include <asm/cpufeature.h>
+#include <asm/cputype.h>
 #include <asm/sysreg.h>
 #include <asm/virt.h>
 
@@ -117,6 +118,39 @@ static void host_decode_sanitised(void)
 	s2box_host_decode(&regs, &s2box_host_caps);
 }
 
+/*
+ * AmpereOne erratum AC03_CPU_38 (AC03 and AC04 parts): with hardware
+ * Access flag or dirty updates enabled at stage 1, a CPU may corrupt
+ * state. The kernel never enables them there, and KVM masks a guest's
+ * TCR_EL1.HA/HD; boxes get the same through TVM (trap.c) and a masked
+ * load (world.c). Named here: 6.1's headers lack the AC04 part number.
+ */
+#define S2BOX_MIDR_AMPERE1	MIDR_CPU_MODEL(ARM_CPU_IMP_AMPERE, 0xac3)
+#define S2BOX_MIDR_AMPERE1A	MIDR_CPU_MODEL(ARM_CPU_IMP_AMPERE, 0xac4)
+
+/* Runs on each CPU, at load and when one comes online. */
+void s2box_host_cpu_errata(void)
+{
+	u32 model = read_cpuid_id() & MIDR_CPU_MODEL_MASK;
+
+	if (model == S2BOX_MIDR_AMPERE1 || model == S2BOX_MIDR_AMPERE1A)
+		WRITE_ONCE(s2box_host_caps.tcr_hw_update_broken, true);
+}
+
+static void host_cpu_errata_ipi(void *unused)
+{
+	s2box_host_cpu_errata();
+}
+
+/* PMUv3 present (PMUVer neither 0, none, nor 0xf, IMPLEMENTATION DEFINED). */
+static void host_probe_pmu(void)
+{
+	u64 dfr0 = read_sanitised_ftr_reg(SYS_ID_AA64DFR0_EL1);
+	unsigned int pmuver = (dfr0 >> 8) & 0xf;
+
+	s2box_host_caps.pmuv3 = pmuver && pmuver != 0xf;
+}
+
 int s2box_host_probe(void)
 {
 	const char *feature;
@@ -139,6 +173,10 @@ int s2box_host_probe(void)
 
 	host_decode_sanitised();
 	host_probe_bhb();
+	host_probe_pmu();
+	on_each_cpu(host_cpu_errata_ipi, NULL, 1);
+	if (s2box_host_caps.tcr_hw_update_broken)
+		pr_info("AmpereOne AC03_CPU_38: boxes run with TCR_EL1.HA/HD clear\n");
 	pr_info("host: %u-bit PA, IPA limit 4K %u, 16K %u, 64K %u, %u-bit VMID%s\n",
 		s2box_host_caps.pa_bits,
 		s2box_ipa_limit(&s2box_host_caps, S2_GRANULE_SHIFT_4K),

@@ -9,6 +9,7 @@
 #include <linux/hrtimer.h>
 #include <linux/irqflags.h>
 #include <linux/ktime.h>
+#include <linux/kvm_host.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <asm/daifflags.h>
@@ -47,9 +48,26 @@ static void run_once(struct s2box_box *box, struct s2box_exit *ex)
 {
 	kernel_neon_begin();
 	local_irq_disable();
+	/*
+	 * Box time is guest time, as for a KVM vCPU: the tick accounts it
+	 * to the task's guest time (PF_VCPU), and context tracking marks
+	 * the CPU as in a guest, an RCU quiescent state, so an unbudgeted
+	 * box on a nohz_full CPU does not hold up grace periods.
+	 */
+	guest_timing_enter_irqoff();
+	guest_state_enter_irqoff();
 	local_daif_mask();
 	s2box_world_run(box, ex);
 	local_daif_restore(DAIF_PROCCTX_NOIRQ);
+	guest_state_exit_irqoff();
+	/*
+	 * Take the interrupt that ended the trip (a tick included) while
+	 * still in guest timing, so it is accounted as guest time.
+	 */
+	local_irq_enable();
+	isb();
+	local_irq_disable();
+	guest_timing_exit_irqoff();
 	local_irq_enable();
 	kernel_neon_end();
 }
@@ -88,6 +106,9 @@ static void run_decode_abort(const struct s2box_exit *ex, struct s2box_run *run)
 	else
 		run->fault_access = S2BOX_ACCESS_READ;
 
+	/* The AT of FAR aborted on the box's own stage-1 walk: no IPA. */
+	if (ex->at_aborted)
+		return;
 	if (ex->par_valid) {
 		if (ex->par & 1)	/* PAR_EL1.F: AT could not translate */
 			return;
@@ -153,6 +174,9 @@ static bool run_decode(struct s2box_box *box, const struct s2box_exit *ex,
 		box->regs.pc += (ex->esr & S2_ESR_IL) ? 4 : 2;
 		break;
 	case S2_EC_SYS64:
+		/* An EL1 MMU register write (TVM): done, back into the box. */
+		if (s2box_trap_finish(box, ex->esr))
+			return false;
 		run->sysreg = ex->esr & GENMASK_ULL(21, 0);
 		break;
 	}

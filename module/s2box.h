@@ -99,6 +99,7 @@ struct s2box_exit {
 	u64 esr, far, hpfar;
 	u64 par;		/* AT S1E1R of FAR, when par_valid */
 	bool par_valid;
+	bool at_aborted;	/* that AT's walk took an external abort */
 	bool serror;		/* an SError of the box was consumed */
 	u64 serror_esr;
 };
@@ -107,6 +108,7 @@ struct s2box_exit {
 int s2box_host_probe(void);
 const struct s2box_host *s2box_host_get(void);
 void s2box_host_fill_caps(struct s2box_caps *caps);
+void s2box_host_cpu_errata(void);
 
 /* box.c: a box and its file descriptor. */
 int s2box_box_create(const struct s2box_create *args);
@@ -153,6 +155,9 @@ bool s2box_need_spec_at_wa(void);
 int s2box_world_cpu_online(unsigned int cpu);
 DECLARE_PER_CPU(u64, s2box_last_box);
 
+/* trap.c: traps finished in the kernel. */
+bool s2box_trap_finish(struct s2box_box *box, u64 esr);
+
 /* tlb.c: stage-2 TLB maintenance. */
 void s2box_tlb_flush_ipa(const struct s2box_box *box, u64 ipa);
 void s2box_tlb_flush_vmid(const struct s2box_box *box);
@@ -162,6 +167,7 @@ int s2box_arg_in(void *karg, size_t ksize, unsigned int cmd,
 		 unsigned long arg);
 int s2box_arg_out(unsigned long arg, unsigned int cmd, const void *karg,
 		  size_t ksize);
+int s2box_arg_min(unsigned int cmd, size_t ver0);
 bool s2box_reserved_zero(const void *field, size_t size);
 bool s2box_cmd_is(unsigned int cmd, unsigned int ref);
 

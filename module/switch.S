@@ -12,7 +12,9 @@
  */
 
 #include <linux/linkage.h>
+#include <asm/alternative.h>
 #include <asm/assembler.h>
+#include <asm/cpucaps.h>
 #include <asm/kvm_arm.h>
 #include <asm/sysreg.h>
 
@@ -117,6 +119,56 @@ SYM_CODE_START_LOCAL(s2box_world_exit)
 	str	x2, [x1, #W_EXIT_HPFAR]
 
 	/*
+	 * The box's PAR_EL1, read as erratum 1508412 requires (a DMB on
+	 * each side on affected CPUs), before the AT below replaces it.
+	 */
+alternative_if ARM64_WORKAROUND_1508412
+	dmb	sy
+alternative_else_nop_endif
+	mrs	x2, par_el1
+alternative_if ARM64_WORKAROUND_1508412
+	dmb	sy
+alternative_else_nop_endif
+	str	x2, [x1, #W_GUEST_PAR]
+
+	/*
+	 * HPFAR_EL2 need not be valid for a stage-2 permission fault that is
+	 * not on a stage-1 walk (ESR.S1PTW clear): translate FAR with the
+	 * box's stage 1, still current, as KVM does. Here, not in C: the
+	 * walk may take a synchronous external abort at EL2, which the
+	 * current-EL vector below turns into WORLD_AT_ABORT instead of a
+	 * host oops.
+	 */
+	mov	x3, #WORLD_AT_NONE
+	ldr	x2, [x1, #W_EXIT_ESR]
+	ubfx	x4, x2, #26, #6			/* EC */
+	orr	x4, x4, #0x04			/* 0x20 (IABT) or 0x24 (DABT) */
+	cmp	x4, #0x24			/* from a lower EL */
+	b.ne	8f
+	tbnz	x2, #7, 8f			/* S1PTW: HPFAR is valid */
+	and	x4, x2, #0x3c
+	cmp	x4, #0x0c			/* permission fault, any level */
+	b.ne	8f
+	ldr	x2, [x1, #W_EXIT_FAR]
+	mov	x3, #WORLD_AT_DONE
+.Lat_insn:
+	at	s1e1r, x2
+	/* The result is in PAR_EL1 only after an ISB. */
+	isb
+	cmp	x3, #WORLD_AT_DONE
+	b.ne	8f
+alternative_if ARM64_WORKAROUND_1508412
+	dmb	sy
+alternative_else_nop_endif
+	mrs	x2, par_el1
+alternative_if ARM64_WORKAROUND_1508412
+	dmb	sy
+alternative_else_nop_endif
+	str	x2, [x1, #W_AT_PAR]
+8:
+	str	x3, [x1, #W_AT_STATUS]
+
+	/*
 	 * An SError the box caused may still be pending (AMO=1 routes it
 	 * here, DAIF.A holds it back). Consume it now, while the box's
 	 * regime is current, so it is reported as the box's and never
@@ -198,6 +250,10 @@ SYM_CODE_START_LOCAL(s2box_world_bad)
 	adr_this_cpu x1, s2box_host_vbar, x2
 	ldr	x1, [x1]
 	msr	vbar_el2, x1
+	/* panic() runs C, which finds `current` in SP_EL0: the host's. */
+	adr_this_cpu x1, s2box_host_sp_el0, x2
+	ldr	x1, [x1]
+	msr	sp_el0, x1
 	mov_q	x1, HCR_HOST_VHE_FLAGS
 	msr	hcr_el2, x1
 	isb
@@ -205,6 +261,28 @@ SYM_CODE_START_LOCAL(s2box_world_bad)
 	mrs	x2, far_el2
 	b	s2box_world_panic
 SYM_CODE_END(s2box_world_bad)
+
+/*
+ * Synchronous exception at EL2 (SP_EL2). Expected only from the AT of the
+ * exit path, with x1 = world and x3 = WORLD_AT_DONE: an external abort on
+ * the box's stage-1 walk. ESR/FAR/ELR of the box's exit are saved
+ * already; record the abort and resume after the AT.
+ */
+SYM_CODE_START_LOCAL(s2box_world_cur_sync)
+	mrs	x2, elr_el2
+	adr	x4, .Lat_insn
+	cmp	x2, x4
+	b.ne	9f
+	add	x2, x2, #4
+	msr	elr_el2, x2
+	mov	x3, #WORLD_AT_ABORT
+	eret
+	/* No speculation past the ERET. */
+	dsb	nsh
+	isb
+9:	mov	x0, #4
+	b	s2box_world_bad
+SYM_CODE_END(s2box_world_cur_sync)
 
 /*
  * SError taken at EL2 (SP_EL2). Expected only inside the window above,
@@ -244,7 +322,8 @@ SYM_CODE_START(s2box_vectors)
 	bad_vector	1
 	bad_vector	2
 	bad_vector	3
-	bad_vector	4	/* current EL, SP_ELx */
+	.align	7			/* current EL, SP_ELx */
+	b	s2box_world_cur_sync
 	bad_vector	5
 	bad_vector	6
 	.align	7

@@ -10,8 +10,13 @@
  * VMID 0 (see DESIGN.md), so invalidating one box's IPA also drops other
  * boxes' entries for it: more work than needed, never less.
  *
- * The TLBI macros of asm/tlbflush.h carry the kernel's errata workarounds
- * (repeat TLBI, erratum 4118414). No TTL level hint is ever passed: a hint
+ * Every broadcast sequence ends with the kernel's __tlbi_sync_s1ish_hyp()
+ * (see compat.h), never with a bare DSB: on CPUs with erratum 4118414
+ * (Cortex-A76, Neoverse N1/N2/V1/V2 and others) or the REPEAT_TLBI errata
+ * a single TLBI plus DSB may complete while an access that used the old
+ * translation is still in flight, so UNMAP or close could free a page a
+ * box on another CPU is still writing. scripts/lint.sh checks the source
+ * and the disassembly for this. No TTL level hint is ever passed: a hint
  * is only valid for the translation granule of the entry, which for a box
  * need not be the host's.
  */
@@ -127,8 +132,11 @@ void s2box_tlb_flush_ipa(const struct s2box_box *box, u64 ipa)
 	 */
 	dsb(ish);
 	__tlbi(vmalle1is);
-	/* Complete everywhere before the memory or table can be reused. */
-	dsb(ish);
+	/*
+	 * Complete everywhere, outstanding accesses included (erratum
+	 * 4118414), before the memory or table can be reused.
+	 */
+	__tlbi_sync_s1ish_hyp();
 	isb();
 	tlb_switch_to_host(&cxt);
 }
@@ -141,8 +149,8 @@ void s2box_tlb_flush_vmid(const struct s2box_box *box)
 	tlb_switch_to_box(box, &cxt);
 	dsb(ishst);
 	__tlbi(vmalls12e1is);
-	/* Complete everywhere before the tables are freed. */
-	dsb(ish);
+	/* Complete everywhere (erratum 4118414) before the tables are freed. */
+	__tlbi_sync_s1ish_hyp();
 	isb();
 	tlb_switch_to_host(&cxt);
 }

@@ -21,6 +21,20 @@ int s2box_arg_in(void *karg, size_t ksize, unsigned int cmd,
 				     _IOC_SIZE(cmd));
 }
 
+/*
+ * Refuse a caller's structure smaller than the first released layout
+ * (@ver0) for ioctls where a cut-off tail would change the meaning (see
+ * S2BOX_RUN_SIZE_VER0 in the uapi header).
+ */
+int s2box_arg_min(unsigned int cmd, size_t ver0)
+{
+	if (_IOC_SIZE(cmd) >= ver0)
+		return 0;
+	pr_info_ratelimited("ioctl 0x%x: argument size %u is below the structure's first version (%zu bytes); rebuild against the uapi header\n",
+			    cmd, _IOC_SIZE(cmd), ver0);
+	return -EINVAL;
+}
+
 /* Copy an output structure, truncated or zero-filled to the caller's size. */
 int s2box_arg_out(unsigned long arg, unsigned int cmd, const void *karg,
 		  size_t ksize)

@@ -50,6 +50,9 @@ struct s2box_host {
 	bool gic_sysregs;		/* ID_AA64PFR0_EL1.GIC: GICv3 sysregs */
 	bool ras;			/* ID_AA64PFR0_EL1.RAS */
 	bool sme;			/* ID_AA64PFR1_EL1.SME: TPIDR2_EL0 */
+	bool pmuv3;			/* ID_AA64DFR0_EL1.PMUVer: PMUv3 */
+	/* A CPU where TCR_EL1.HA/HD must stay clear (AmpereOne AC03_CPU_38). */
+	bool tcr_hw_update_broken;
 };
 
 /* A box's stage-2 geometry; every field derives from (host, ipa, granule). */

@@ -27,6 +27,7 @@
 
 /* Read by the panic vector in switch.S. */
 DEFINE_PER_CPU(u64, s2box_host_vbar);
+DEFINE_PER_CPU(u64, s2box_host_sp_el0);
 /* Box that last ran on this CPU (0: none, or VMID 0 may hold anything). */
 DEFINE_PER_CPU(u64, s2box_last_box);
 
@@ -34,6 +35,8 @@ DEFINE_PER_CPU(u64, s2box_last_box);
 int s2box_world_cpu_online(unsigned int cpu)
 {
 	per_cpu(s2box_last_box, cpu) = 0;
+	/* Runs on @cpu itself (an AP hotplug state): its MIDR is its own. */
+	s2box_host_cpu_errata();
 	return 0;
 }
 
@@ -54,6 +57,24 @@ struct world_host {
 	u64 hcr, cptr, mdcr, hstr, cnthctl;
 	u64 ich_hcr, icc_sre;
 	u64 tpidr_el0, tpidrro_el0, tpidr2_el0;
+	u64 vttbr;		/* what VTTBR_EL2 held when the run began */
+	u64 mdscr;
+	u64 pmselr;
+	u32 pmu_changed;	/* counters whose filter the box run changed */
+	u32 pmu_filter[32];	/* their host filters (31: cycle counter) */
+};
+
+/*
+ * Everything the switch needs from the rest of the module, read before
+ * the first EL2 write: from there to the last EL2 write of the exit no
+ * out-of-line call may run (an ftrace, kprobe, KASAN or UBSAN hook there
+ * would run with the box's traps or regime live). scripts/lint.sh checks
+ * the disassembly.
+ */
+struct world_cfg {
+	u64 box_hcr;
+	u64 tcr_clear;		/* TCR_EL1 bits a box may not set here */
+	bool gic_sysregs, sme, ras, pmu, spec_at;
 };
 
 static __always_inline void world_check_layout(void)
@@ -74,32 +95,152 @@ void __noreturn s2box_world_panic(u64 vector, u64 elr, u64 far)
 	      vector, elr, far, read_sysreg(esr_el2));
 }
 
-/* The EL0 thread registers belong to the calling task: saved, not lost. */
-static __always_inline void world_save_host(struct world_host *h)
+static __always_inline u64 world_box_hcr(const struct s2box_host *host)
+{
+	/*
+	 * TVM: the box's writes to its MMU registers trap (trap.c finishes
+	 * them in the kernel), so no TTBRn_EL1 with CnP set and, on
+	 * AmpereOne, no TCR_EL1.HA/HD ever reaches the CPU.
+	 */
+	u64 hcr = S2_HCR_E2H | S2_HCR_RW | S2_HCR_VM | S2_HCR_IMO |
+		  S2_HCR_FMO | S2_HCR_AMO | S2_HCR_FB | S2_HCR_BSU_IS |
+		  S2_HCR_TSC | S2_HCR_TWI | S2_HCR_TWE | S2_HCR_TIDCP |
+		  S2_HCR_TACR | S2_HCR_TSW | S2_HCR_TLOR | S2_HCR_PTW |
+		  S2_HCR_TVM;
+
+	if (host->fwb)
+		hcr |= S2_HCR_FWB;
+	if (host->ras)
+		hcr |= S2_HCR_TEA | S2_HCR_TERR;
+	return hcr;
+}
+
+static __always_inline void world_get_cfg(struct world_cfg *cfg)
 {
 	const struct s2box_host *host = s2box_host_get();
 
+	cfg->box_hcr = world_box_hcr(host);
+	cfg->tcr_clear = host->tcr_hw_update_broken ?
+			 S2_TCR_HA | S2_TCR_HD : 0;
+	cfg->gic_sysregs = host->gic_sysregs;
+	cfg->sme = host->sme;
+	cfg->ras = host->ras;
+	cfg->pmu = host->pmuv3;
+	cfg->spec_at = s2box_need_spec_at_wa();
+}
+
+/* The EL0 thread registers belong to the calling task: saved, not lost. */
+static __always_inline void world_save_host(struct world_host *h,
+					    const struct world_cfg *cfg)
+{
 	h->hcr = read_sysreg(hcr_el2);
+	h->vttbr = read_sysreg(vttbr_el2);
 	h->cptr = read_sysreg(cptr_el2);
 	h->mdcr = read_sysreg(mdcr_el2);
 	h->hstr = read_sysreg(hstr_el2);
 	h->cnthctl = read_sysreg(cnthctl_el2);
-	if (host->gic_sysregs) {
+	if (cfg->gic_sysregs) {
 		h->ich_hcr = read_sysreg_s(S2_SYS_ICH_HCR_EL2);
 		h->icc_sre = read_sysreg_s(S2_SYS_ICC_SRE_EL2);
 	}
 	h->tpidr_el0 = read_sysreg(tpidr_el0);
 	h->tpidrro_el0 = read_sysreg(tpidrro_el0);
-	if (host->sme)
+	if (cfg->sme)
 		h->tpidr2_el0 = read_sysreg_s(S2_SYS_TPIDR2_EL0);
+	h->mdscr = read_sysreg(mdscr_el1);
 }
 
-static __always_inline void world_restore_host_tls(const struct world_host *h)
+static __always_inline void world_restore_host_tls(const struct world_host *h,
+						   const struct world_cfg *cfg)
 {
 	world_load_sysreg(h->tpidr_el0, tpidr_el0);
 	world_load_sysreg(h->tpidrro_el0, tpidrro_el0);
-	if (s2box_host_get()->sme)
+	if (cfg->sme)
 		write_sysreg_s(h->tpidr2_el0, S2_SYS_TPIDR2_EL0);
+}
+
+/*
+ * The caller's hardware breakpoints, watchpoints and single step live in
+ * MDSCR_EL1, which a VHE host shares with EL1: with TDE set their debug
+ * exceptions would fire on the box's EL0/EL1 accesses to the same
+ * addresses. Turn them off for the box (its own accesses to MDSCR_EL1
+ * trap: TDA), as KVM does for a guest that does not use debug.
+ */
+static __always_inline void world_debug_to_box(const struct world_host *h)
+{
+	if (h->mdscr)
+		write_sysreg(0, mdscr_el1);
+}
+
+static __always_inline void world_debug_to_host(const struct world_host *h)
+{
+	if (h->mdscr)
+		write_sysreg(h->mdscr, mdscr_el1);
+}
+
+/*
+ * Host perf events with exclude_guest: under VHE perf already sets their
+ * "exclude EL1" bit (the host kernel runs at EL2), but EL0 is shared by
+ * host user space and the box. Like KVM on guest entry, also exclude EL0
+ * for such counters while the box runs, and put the host's filter back
+ * on exit. A counter that excludes EL0 and EL2 but not EL1 counts only
+ * guests (exclude_host): let it count the box's EL0 too. Only enabled
+ * counters are touched, so a host without perf events pays one read.
+ */
+static __always_inline u64 world_pmu_box_filter(u64 filter)
+{
+	if (filter & S2_PMU_EXCLUDE_EL1)
+		return filter | S2_PMU_EXCLUDE_EL0;
+	if ((filter & S2_PMU_EXCLUDE_EL0) && !(filter & S2_PMU_INCLUDE_EL2))
+		return filter & ~S2_PMU_EXCLUDE_EL0;
+	return filter;
+}
+
+static __always_inline void world_pmu_to_box(struct world_host *h,
+					     const struct world_cfg *cfg)
+{
+	unsigned long enabled;
+	unsigned int n;
+	u64 filter, box;
+
+	h->pmu_changed = 0;
+	if (!cfg->pmu)
+		return;
+	enabled = read_sysreg(pmcntenset_el0);
+	if (!enabled)
+		return;
+	h->pmselr = read_sysreg(pmselr_el0);
+	for_each_set_bit(n, &enabled, 32) {
+		/* PMSELR_EL0.SEL 31 selects the cycle counter's filter. */
+		write_sysreg(n, pmselr_el0);
+		isb();
+		filter = read_sysreg(pmxevtyper_el0);
+		box = world_pmu_box_filter(filter);
+		if (box == filter)
+			continue;
+		write_sysreg(box, pmxevtyper_el0);
+		h->pmu_filter[n] = filter;
+		h->pmu_changed |= BIT(n);
+	}
+	write_sysreg(h->pmselr, pmselr_el0);
+	/* The filters must apply before the box's first instruction. */
+	isb();
+}
+
+static __always_inline void world_pmu_to_host(const struct world_host *h)
+{
+	unsigned long changed = h->pmu_changed;
+	unsigned int n;
+
+	if (!changed)
+		return;
+	for_each_set_bit(n, &changed, 32) {
+		write_sysreg(n, pmselr_el0);
+		isb();
+		write_sysreg(h->pmu_filter[n], pmxevtyper_el0);
+	}
+	write_sysreg(h->pmselr, pmselr_el0);
+	isb();
 }
 
 /*
@@ -107,21 +248,30 @@ static __always_inline void world_restore_host_tls(const struct world_host *h)
  * alone would show the box what KVM's last guest (or another box) put
  * there. TGE is still 1, so these writes cannot be used by anything yet.
  */
-static __always_inline void world_load_el1(const struct s2box_regs *r)
+static __always_inline void world_load_el1(const struct s2box_regs *r,
+					   const struct world_cfg *cfg)
 {
-	bool spec_at = s2box_need_spec_at_wa();
+	bool spec_at = cfg->spec_at;
+	/*
+	 * CnP never: boxes share VMID 0 and ASIDs, and two CPUs sharing TLB
+	 * entries for different tables under one ASID is CONSTRAINED
+	 * UNPREDICTABLE. Writes while the box runs trap (TVM, trap.c).
+	 */
+	u64 ttbr0 = r->ttbr0 & ~S2_TTBR_CNP, ttbr1 = r->ttbr1 & ~S2_TTBR_CNP;
+	/* Erratum AC03_CPU_38: hardware AF/dirty updates corrupt state. */
+	u64 tcr = r->tcr & ~cfg->tcr_clear;
 
 	/*
 	 * Speculative-AT errata: stage-1 walks must be off (EPD0/EPD1) while
 	 * the rest of the translation state is half loaded.
 	 */
 	if (spec_at) {
-		write_sysreg_s(r->tcr | TCR_EPD1_MASK | TCR_EPD0_MASK,
+		write_sysreg_s(tcr | TCR_EPD1_MASK | TCR_EPD0_MASK,
 			       SYS_TCR_EL12);
 		isb();
 	}
-	world_load_sysreg_s(r->ttbr0, SYS_TTBR0_EL12);
-	world_load_sysreg_s(r->ttbr1, SYS_TTBR1_EL12);
+	world_load_sysreg_s(ttbr0, SYS_TTBR0_EL12);
+	world_load_sysreg_s(ttbr1, SYS_TTBR1_EL12);
 	world_load_sysreg_s(r->mair, SYS_MAIR_EL12);
 	world_load_sysreg_s(r->amair, SYS_AMAIR_EL12);
 	world_load_sysreg_s(r->vbar, SYS_VBAR_EL12);
@@ -136,11 +286,12 @@ static __always_inline void world_load_el1(const struct s2box_regs *r)
 	world_load_sysreg_s(r->spsr, SYS_SPSR_EL12);
 	world_load_sysreg(r->sp_el1, sp_el1);
 	world_load_sysreg(r->tpidr_el1, tpidr_el1);
+	/* Erratum 1508412 is about reading PAR_EL1; a write is plain. */
 	world_load_sysreg(r->par, par_el1);
 	world_load_sysreg(r->csselr, csselr_el1);
 	world_load_sysreg(r->tpidr_el0, tpidr_el0);
 	world_load_sysreg(r->tpidrro_el0, tpidrro_el0);
-	if (s2box_host_get()->sme)
+	if (cfg->sme)
 		write_sysreg_s(0, S2_SYS_TPIDR2_EL0);
 	/*
 	 * With AMO set, the box's DISR_EL1 is VDISR_EL2, where KVM leaves
@@ -148,7 +299,7 @@ static __always_inline void world_load_el1(const struct s2box_regs *r)
 	 * next box. No virtual SError is ever pending for a box, so it
 	 * starts every entry from 0.
 	 */
-	if (s2box_host_get()->ras)
+	if (cfg->ras)
 		world_load_sysreg_s(0, SYS_VDISR_EL2);
 	world_load_sysreg_s(r->cntv_cval, SYS_CNTV_CVAL_EL02);
 	/*
@@ -160,10 +311,11 @@ static __always_inline void world_load_el1(const struct s2box_regs *r)
 	world_load_sysreg_s(r->sctlr, SYS_SCTLR_EL12);
 	if (spec_at)
 		isb();
-	world_load_sysreg_s(r->tcr, SYS_TCR_EL12);
+	world_load_sysreg_s(tcr, SYS_TCR_EL12);
 }
 
-static __always_inline void world_save_el1(struct s2box_regs *r)
+static __always_inline void world_save_el1(struct s2box_regs *r,
+					   const struct s2box_world *w)
 {
 	r->sctlr = read_sysreg_s(SYS_SCTLR_EL12);
 	r->tcr = read_sysreg_s(SYS_TCR_EL12);
@@ -183,7 +335,8 @@ static __always_inline void world_save_el1(struct s2box_regs *r)
 	r->spsr = read_sysreg_s(SYS_SPSR_EL12);
 	r->sp_el1 = read_sysreg(sp_el1);
 	r->tpidr_el1 = read_sysreg(tpidr_el1);
-	r->par = read_sysreg(par_el1);
+	/* Read in switch.S (erratum 1508412 sequence) before its AT. */
+	r->par = w->guest_par;
 	r->csselr = read_sysreg(csselr_el1);
 	r->tpidr_el0 = read_sysreg(tpidr_el0);
 	r->tpidrro_el0 = read_sysreg(tpidrro_el0);
@@ -197,23 +350,9 @@ static __always_inline void world_save_el1(struct s2box_regs *r)
 	write_sysreg_s(S2_CNTV_CTL_IMASK, SYS_CNTV_CTL_EL02);
 }
 
-static __always_inline u64 world_box_hcr(void)
-{
-	const struct s2box_host *host = s2box_host_get();
-	u64 hcr = S2_HCR_E2H | S2_HCR_RW | S2_HCR_VM | S2_HCR_IMO |
-		  S2_HCR_FMO | S2_HCR_AMO | S2_HCR_FB | S2_HCR_BSU_IS |
-		  S2_HCR_TSC | S2_HCR_TWI | S2_HCR_TWE | S2_HCR_TIDCP |
-		  S2_HCR_TACR | S2_HCR_TSW | S2_HCR_TLOR | S2_HCR_PTW;
-
-	if (host->fwb)
-		hcr |= S2_HCR_FWB;
-	if (host->ras)
-		hcr |= S2_HCR_TEA | S2_HCR_TERR;
-	return hcr;
-}
-
 /* The traps that keep host, debug, PMU, GIC and timer state out of reach. */
-static __always_inline void world_activate_traps(const struct world_host *h)
+static __always_inline void world_activate_traps(struct world_host *h,
+						 const struct world_cfg *cfg)
 {
 	u64 cptr = h->cptr & ~(S2_CPTR_ZEN_MASK | S2_CPTR_SMEN_MASK |
 			       S2_CPTR_FPEN_MASK);
@@ -238,7 +377,9 @@ static __always_inline void world_activate_traps(const struct world_host *h)
 	/* The box sees one CPU with this CPU's MIDR, and no affinity. */
 	world_load_sysreg(read_cpuid_id(), vpidr_el2);
 	world_load_sysreg(BIT_ULL(31), vmpidr_el2);
-	if (s2box_host_get()->gic_sysregs) {
+	world_debug_to_box(h);
+	world_pmu_to_box(h, cfg);
+	if (cfg->gic_sysregs) {
 		/* Virtual CPU interface accesses and ICC_SRE_EL1 trap. */
 		write_sysreg_s(S2_ICH_HCR_TC | S2_ICH_HCR_TALL0 |
 			       S2_ICH_HCR_TALL1 | S2_ICH_HCR_TDIR,
@@ -249,22 +390,46 @@ static __always_inline void world_activate_traps(const struct world_host *h)
 }
 
 /*
+ * Did anything but this box use the EL1&0 regime on this CPU since the
+ * box last ran here? s2box_last_box says which box ran last, but not
+ * whether KVM ran a vCPU in between, and KVM may use VMID 0 too (a VM
+ * that has not run yet has VMID 0 in its VTTBR for TLB maintenance, and
+ * before upstream fa808ed4e199 a VHE vCPU could even enter its guest
+ * with it). Any KVM run leaves its own marks: VTTBR_EL2 is no longer the
+ * box's, and its vcpu_put writes the host's HCR_EL2 with VM clear, which
+ * s2box's own exit never does (WORLD_HCR_STICKY).
+ */
+static __always_inline bool world_foreign_ran(const struct s2box_box *box,
+					      const struct world_host *h)
+{
+	return this_cpu_read(s2box_last_box) != box->id ||
+	       h->vttbr != box->vttbr || !(h->hcr & S2_HCR_VM);
+}
+
+/*
  * Stage 2 of the box first, ISB, then TGE off (errata 1165522/1530923:
  * the guest translation regime must be complete before it can be used).
  */
-static __always_inline void world_activate_stage2(const struct s2box_box *box)
+static __always_inline void world_activate_stage2(const struct s2box_box *box,
+						  const struct world_host *h,
+						  const struct world_cfg *cfg)
 {
+	bool flush = world_foreign_ran(box, h);
+
 	/* Often still this box's: see world_deactivate(). */
 	world_load_sysreg(box->geom.vtcr, vtcr_el2);
-	world_load_sysreg(box->vttbr, vttbr_el2);
+	if (h->vttbr != box->vttbr)
+		write_sysreg(box->vttbr, vttbr_el2);
 	isb();
-	write_sysreg(world_box_hcr(), hcr_el2);
+	write_sysreg(cfg->box_hcr, hcr_el2);
 	isb();
 	/*
-	 * All boxes share VMID 0: this CPU may hold another box's entries.
-	 * Drop them locally (no other CPU runs this box) before entering.
+	 * All boxes share VMID 0: this CPU may hold another box's or a KVM
+	 * guest's entries for it. Drop them locally (no other CPU runs
+	 * this box) before entering: a local TLBI, so erratum 4118414,
+	 * which is about broadcast completion, does not apply.
 	 */
-	if (this_cpu_read(s2box_last_box) != box->id) {
+	if (flush) {
 		__tlbi(vmalls12e1);
 		dsb(nsh);
 		isb();
@@ -290,41 +455,36 @@ static __always_inline void world_activate_stage2(const struct s2box_box *box)
  * and the box's translations. The box's TLB entries under VMID 0 stay
  * valid for that box only: s2box_last_box makes any other box flush.
  */
-static __always_inline void world_deactivate(const struct world_host *h)
+static __always_inline void world_deactivate(const struct world_host *h,
+					     const struct world_cfg *cfg)
 {
-	write_sysreg(h->hcr | (world_box_hcr() & WORLD_HCR_STICKY), hcr_el2);
+	write_sysreg(h->hcr | (cfg->box_hcr & WORLD_HCR_STICKY), hcr_el2);
 	/* Back in the host regime before the host's configuration returns. */
 	isb();
 	write_sysreg(h->cptr, cptr_el2);
 	write_sysreg(h->mdcr, mdcr_el2);
 	write_sysreg(h->hstr, hstr_el2);
 	write_sysreg(h->cnthctl, cnthctl_el2);
-	if (s2box_host_get()->gic_sysregs) {
+	if (cfg->gic_sysregs) {
 		write_sysreg_s(h->ich_hcr, S2_SYS_ICH_HCR_EL2);
 		write_sysreg_s(h->icc_sre, S2_SYS_ICC_SRE_EL2);
 	}
+	world_pmu_to_host(h);
+	world_debug_to_host(h);
 	isb();
 }
 
 /*
  * HPFAR_EL2 is not valid for a stage-2 permission fault that was not on a
- * stage-1 walk: translate FAR with the box's own stage 1, still loaded,
- * keeping the box's PAR_EL1 (already saved).
+ * stage-1 walk: switch.S translated FAR with the box's own stage 1 (AT
+ * S1E1R, with an exception fixup for an abort on that walk).
  */
-static __always_inline void world_fault_ipa(struct s2box_exit *ex)
+static __always_inline void world_fault_ipa(const struct s2box_world *w,
+					    struct s2box_exit *ex)
 {
-	u64 ec = S2_ESR_EC(ex->esr), fsc = ex->esr & 0x3f;
-
-	ex->par_valid = false;
-	if (ec != S2_EC_DABT_LOW && ec != S2_EC_IABT_LOW)
-		return;
-	if ((fsc & 0x3c) != 0x0c || (ex->esr & BIT_ULL(7)))
-		return;
-	asm volatile("at s1e1r, %0" : : "r" (ex->far));
-	/* The AT result is in PAR_EL1 only after an ISB. */
-	isb();
-	ex->par = read_sysreg(par_el1);
-	ex->par_valid = true;
+	ex->par_valid = w->at_status == WORLD_AT_DONE;
+	ex->par = w->at_par;
+	ex->at_aborted = w->at_status == WORLD_AT_ABORT;
 }
 
 static __always_inline void world_save_exit(struct s2box_box *box,
@@ -346,38 +506,54 @@ static __always_inline void world_save_exit(struct s2box_box *box,
 	ex->hpfar = w->exit_hpfar;
 }
 
-/* Called with interrupts, debug, SError and FIQ masked. */
+/* Everything the world needs, while no trap of the box is live yet. */
+static __always_inline void world_prepare(struct s2box_world *w,
+					  const struct s2box_regs *r,
+					  const struct world_cfg *cfg)
+{
+	memcpy(w->guest_x, r->x, sizeof(w->guest_x));
+	w->guest_sp_el0 = r->sp_el0;
+	w->box_vbar = (u64)s2box_vectors;
+	w->host_pan = !!(read_sysreg_s(S2_SYS_PAN) & S2_PSR_PAN);
+	w->host_ras = cfg->ras;
+	s2box_bhb_mitigation(&w->bhb_loop, &w->bhb_clrbhb);
+	this_cpu_write(s2box_host_vbar, read_sysreg(vbar_el2));
+	this_cpu_write(s2box_host_sp_el0, read_sysreg(sp_el0));
+}
+
+/*
+ * Called with interrupts, debug, SError and FIQ masked. From the first
+ * EL2 write (VDISR_EL2 in world_load_el1) to the last (world_deactivate)
+ * nothing is called but switch.S: the helpers are always inlined, the
+ * object is built without instrumentation (Kbuild), and the calls that
+ * need other files happen before and after.
+ */
 void notrace s2box_world_run(struct s2box_box *box, struct s2box_exit *ex)
 {
 	struct s2box_regs *r = &box->regs;
 	struct s2box_world w = {};
 	struct world_host h;
+	struct world_cfg cfg;
 
 	world_check_layout();
-	world_save_host(&h);
-	this_cpu_write(s2box_host_vbar, read_sysreg(vbar_el2));
+	world_get_cfg(&cfg);
+	world_save_host(&h, &cfg);
+	world_prepare(&w, r, &cfg);
 	s2box_fpsimd_load(r->v, r->fpsr, r->fpcr);
-	world_load_el1(r);
-	world_activate_traps(&h);
-	world_activate_stage2(box);
+	world_load_el1(r, &cfg);
+	world_activate_traps(&h, &cfg);
+	world_activate_stage2(box, &h, &cfg);
 	write_sysreg(r->pc, elr_el2);
 	write_sysreg(r->pstate, spsr_el2);
-	memcpy(w.guest_x, r->x, sizeof(w.guest_x));
-	w.guest_sp_el0 = r->sp_el0;
-	w.box_vbar = (u64)s2box_vectors;
-	w.host_pan = !!(read_sysreg_s(S2_SYS_PAN) & S2_PSR_PAN);
-	w.host_ras = s2box_host_get()->ras;
-	s2box_bhb_mitigation(&w.bhb_loop, &w.bhb_clrbhb);
 
 	ex->code = s2box_world_enter(&w);
 
-	world_save_exit(box, &w, ex);
-	world_save_el1(r);
-	if (ex->code == S2BOX_VEC_SYNC)
-		world_fault_ipa(ex);
+	world_save_el1(r, &w);
+	world_deactivate(&h, &cfg);
 	s2box_fpsimd_save(r->v, &r->fpsr, &r->fpcr);
-	world_deactivate(&h);
-	world_restore_host_tls(&h);
+	world_restore_host_tls(&h, &cfg);
+	world_save_exit(box, &w, ex);
+	world_fault_ipa(&w, ex);
 }
 
 /*

@@ -25,7 +25,15 @@
 #define W_HOST_RAS		456	/* ESB/DISR_EL1 instead of a window */
 #define W_BHB_LOOP		464	/* Spectre-BHB: loop iterations, or */
 #define W_BHB_CLRBHB		472	/* CLRBHB */
-#define W_SIZE			480
+#define W_GUEST_PAR		480	/* the box's PAR_EL1, before the AT */
+#define W_AT_PAR		488	/* PAR_EL1 after AT S1E1R of FAR */
+#define W_AT_STATUS		496	/* WORLD_AT_* */
+#define W_SIZE			504
+
+/* What the exit path's AT S1E1R of FAR did (see switch.S). */
+#define WORLD_AT_NONE		0	/* not a fault that needs it */
+#define WORLD_AT_DONE		1	/* W_AT_PAR holds its result */
+#define WORLD_AT_ABORT		2	/* the walk took an exception at EL2 */
 
 /* What s2box_world_enter() returns: how the box left. */
 #define S2BOX_VEC_SYNC		0	/* lower EL, AArch64 */
@@ -42,8 +50,12 @@
 #include <linux/percpu.h>
 #include <linux/types.h>
 
-/* The host's VBAR_EL2 on this CPU, for the panic path of switch.S. */
+/*
+ * The host's VBAR_EL2 and SP_EL0 (`current`) on this CPU, for the panic
+ * path of switch.S, which cannot trust anything the box left in registers.
+ */
 DECLARE_PER_CPU(u64, s2box_host_vbar);
+DECLARE_PER_CPU(u64, s2box_host_sp_el0);
 
 struct s2box_world {
 	u64 guest_x[31];
@@ -59,6 +71,7 @@ struct s2box_world {
 	u64 serror_esr, serror_seen;
 	u64 host_ras;
 	u64 bhb_loop, bhb_clrbhb;
+	u64 guest_par, at_par, at_status;
 };
 
 /* switch.S */
@@ -66,6 +79,7 @@ u64 s2box_world_enter(struct s2box_world *world);
 void s2box_fpsimd_load(const u64 *v, u64 fpsr, u64 fpcr);
 void s2box_fpsimd_save(u64 *v, u32 *fpsr, u32 *fpcr);
 extern char s2box_vectors[];
+
 /* host.c: the host's Spectre-BHB mitigation for the exit path. */
 void s2box_bhb_mitigation(u64 *loop, u64 *clrbhb);
 

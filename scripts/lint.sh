@@ -35,9 +35,16 @@ kbuild() {	# kbuild KERNEL EXTRA-ARGS...
 }
 
 lint_kernel() {
-	local k=$1 out
+	local k=$1 out helper=0 ko="$TOP/build/lint-$1/s2box.ko"
 	out=$(kbuild "$k" W=1 KCFLAGS=-Werror)
 	tap $? "module builds with W=1 -Werror on $k" "$out"
+	grep -qs __tlbi_sync_s1ish_hyp \
+		"$CACHE/kernels/$k/build/arch/arm64/include/asm/tlbflush.h" &&
+		helper=1
+	out=$(lint_tlbi_disasm "$ko" "$helper" 2>&1)
+	tap $? "broadcast TLBIs carry the erratum-4118414 repeat on $k" "$out"
+	out=$(lint_switch_calls "$ko" 2>&1)
+	tap $? "no call inside the world switch on $k" "$out"
 	out=$(kbuild "$k" C=2)
 	! grep -qE 'warning:|error:' <<<"$out"
 	tap $? "sparse (C=2) clean on $k" "$out"
@@ -53,7 +60,12 @@ lint_checkpatch() {
 	done
 }
 
+# shellcheck source=scripts/lint-disasm.sh
+. "$TOP/scripts/lint-disasm.sh"
+
 echo "TAP version 13"
+out=$(lint_tlbi_source "$TOP" 2>&1)
+tap $? "broadcast __tlbi() completed with __tlbi_sync_s1ish_hyp()" "$out"
 for k in $KERNELS; do
 	lint_kernel "$k"
 done

@@ -354,6 +354,17 @@ struct s2box_run {
 #define S2BOX_IOC_MAGIC		0xB9
 
 /*
+ * The size in an ioctl number is the caller's structure size, so a
+ * structure can grow (see each ioctl). For the two whose input has no
+ * safe default it may not shrink below the first released layout: a RUN
+ * whose budget_ns was cut off would run unbudgeted, and a SET_REGS whose
+ * tail was cut off would zero registers the caller never meant to touch.
+ * A smaller size fails with EINVAL.
+ */
+#define S2BOX_RUN_SIZE_VER0	104	/* struct s2box_run as first released */
+#define S2BOX_REGS_SIZE_VER0	1056	/* struct s2box_regs as first released */
+
+/*
  * S2BOX_GET_CAPS (on /dev/s2box): fill struct s2box_caps.
  * Errors: EFAULT (bad pointer).
  */
@@ -432,7 +443,9 @@ struct s2box_run {
  * S2BOX_GET_REGS / S2BOX_SET_REGS (on a box fd): read or replace the box's
  * registers (struct s2box_regs). Not while the box runs.
  * Errors: EINVAL (a pstate other than AArch64 EL1h/EL1t/EL0t, unknown
- *         pstate bits, flags, reserved); EBUSY (the box is running);
+ *         pstate bits, flags, reserved; for SET_REGS a structure size in
+ *         the ioctl number below S2BOX_REGS_SIZE_VER0); EBUSY (the box is
+ *         running);
  *         EFAULT.
  */
 #define S2BOX_GET_REGS		_IOR(S2BOX_IOC_MAGIC, 0x06, struct s2box_regs)
@@ -449,7 +462,8 @@ struct s2box_run {
  * resume after it, whatever its length): set pc to skip it.
  * Errors: EINTR (a signal arrived; RUN again resumes exactly where the box
  *         stopped); EBUSY (the box is running on another thread);
- *         EINVAL (flags, reserved); EFAULT.
+ *         EINVAL (flags, reserved, or a structure size in the ioctl
+ *         number below S2BOX_RUN_SIZE_VER0); EFAULT.
  */
 #define S2BOX_RUN		_IOWR(S2BOX_IOC_MAGIC, 0x08, struct s2box_run)
 

@@ -140,6 +140,7 @@ void s2box_host_cpu_errata(void)
 static void host_cpu_errata_ipi(void *unused)
 {
 	s2box_host_cpu_errata();
+	s2box_spectre_cpu_probe();
 }
 
 /* PMUv3 present (PMUVer neither 0, none, nor 0xf, IMPLEMENTATION DEFINED). */

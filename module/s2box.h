@@ -110,6 +110,10 @@ const struct s2box_host *s2box_host_get(void);
 void s2box_host_fill_caps(struct s2box_caps *caps);
 void s2box_host_cpu_errata(void);
 
+/* spectre.c: the firmware mitigation box exits need on this CPU. */
+DECLARE_PER_CPU(u64, s2box_fw_mitigation);
+void s2box_spectre_cpu_probe(void);
+
 /* box.c: a box and its file descriptor. */
 int s2box_box_create(const struct s2box_create *args);
 

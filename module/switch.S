@@ -196,6 +196,17 @@ alternative_else_nop_endif
 	msr	daifset, #4
 4:
 	/*
+	 * Spectre-v2/BHB on a CPU only firmware mitigates (spectre.c): make
+	 * its SMCCC call, which may clobber x0-x3, before any host branch.
+	 */
+	ldr	x2, [x1, #W_FW_MITIGATION]
+	cbz	x2, 10f
+	stp	x0, x1, [sp, #-16]!
+	mov	x0, x2
+	smc	#0
+	ldp	x0, x1, [sp], #16
+10:
+	/*
 	 * Spectre-BHB: the box may have trained the branch history; scrub
 	 * it, as the kernel's own vectors do on affected CPUs, before any
 	 * indirect branch of the host runs.

@@ -37,6 +37,7 @@ int s2box_world_cpu_online(unsigned int cpu)
 	per_cpu(s2box_last_box, cpu) = 0;
 	/* Runs on @cpu itself (an AP hotplug state): its MIDR is its own. */
 	s2box_host_cpu_errata();
+	s2box_spectre_cpu_probe();
 	return 0;
 }
 
@@ -86,6 +87,10 @@ static __always_inline void world_check_layout(void)
 	BUILD_BUG_ON(offsetof(struct s2box_world, host_vbar) != W_HOST_VBAR);
 	BUILD_BUG_ON(offsetof(struct s2box_world, box_vbar) != W_BOX_VBAR);
 	BUILD_BUG_ON(offsetof(struct s2box_world, host_pan) != W_HOST_PAN);
+	BUILD_BUG_ON(offsetof(struct s2box_world, guest_par) != W_GUEST_PAR);
+	BUILD_BUG_ON(offsetof(struct s2box_world, at_status) != W_AT_STATUS);
+	BUILD_BUG_ON(offsetof(struct s2box_world, fw_mitigation) !=
+		     W_FW_MITIGATION);
 	BUILD_BUG_ON(sizeof(struct s2box_world) != W_SIZE);
 }
 
@@ -517,6 +522,7 @@ static __always_inline void world_prepare(struct s2box_world *w,
 	w->host_pan = !!(read_sysreg_s(S2_SYS_PAN) & S2_PSR_PAN);
 	w->host_ras = cfg->ras;
 	s2box_bhb_mitigation(&w->bhb_loop, &w->bhb_clrbhb);
+	w->fw_mitigation = this_cpu_read(s2box_fw_mitigation);
 	this_cpu_write(s2box_host_vbar, read_sysreg(vbar_el2));
 	this_cpu_write(s2box_host_sp_el0, read_sysreg(sp_el0));
 }

@@ -28,7 +28,8 @@
 #define W_GUEST_PAR		480	/* the box's PAR_EL1, before the AT */
 #define W_AT_PAR		488	/* PAR_EL1 after AT S1E1R of FAR */
 #define W_AT_STATUS		496	/* WORLD_AT_* */
-#define W_SIZE			504
+#define W_FW_MITIGATION		504	/* SMCCC call on the way out, or 0 */
+#define W_SIZE			512
 
 /* What the exit path's AT S1E1R of FAR did (see switch.S). */
 #define WORLD_AT_NONE		0	/* not a fault that needs it */
@@ -72,6 +73,7 @@ struct s2box_world {
 	u64 host_ras;
 	u64 bhb_loop, bhb_clrbhb;
 	u64 guest_par, at_par, at_status;
+	u64 fw_mitigation;
 };
 
 /* switch.S */

@@ -79,7 +79,15 @@
 #define S2_PMU_EXCLUDE_EL0	BIT_ULL(30)	/* U */
 #define S2_PMU_INCLUDE_EL2	BIT_ULL(27)	/* NSH */
 
+/* MPAM2_EL2 and MPAMIDR_EL1 (FEAT_MPAM). */
+#define S2_MPAM2_TRAPMPAM1EL1	BIT_ULL(48)	/* MPAM1_EL1 traps */
+#define S2_MPAM2_TRAPMPAM0EL1	BIT_ULL(49)	/* MPAM0_EL1 traps */
+#define S2_MPAM2_TIDR		BIT_ULL(58)	/* MPAMIDR_EL1 traps */
+#define S2_MPAMIDR_HAS_TIDR	BIT_ULL(57)
+
 /* Encodings not named alike by every supported kernel. */
+#define S2_SYS_MPAM2_EL2	sys_reg(3, 4, 10, 5, 0)
+#define S2_SYS_MPAMIDR_EL1	sys_reg(3, 0, 10, 4, 4)
 #define S2_SYS_ICH_HCR_EL2	sys_reg(3, 4, 12, 11, 0)
 #define S2_SYS_ICC_SRE_EL2	sys_reg(3, 4, 12, 9, 5)
 #define S2_SYS_TPIDR2_EL0	sys_reg(3, 3, 13, 0, 5)

@@ -15,6 +15,7 @@
 #include <asm/virt.h>
 
 #include "s2box.h"
+#include "el2_bits.h"
 #include "idregs.h"
 #include "world.h"
 
@@ -152,6 +153,23 @@ static void host_probe_pmu(void)
 	s2box_host_caps.pmuv3 = pmuver && pmuver != 0xf;
 }
 
+/*
+ * MPAM on every CPU (the sanitised view; a system where only some CPUs
+ * have it is refused by the allow-list): boxes run with their MPAM0/1_EL1
+ * accesses trapped, as KVM runs its guests.
+ */
+static void host_probe_mpam(void)
+{
+	u64 pfr0 = read_sanitised_ftr_reg(SYS_ID_AA64PFR0_EL1);
+	u64 pfr1 = read_sanitised_ftr_reg(SYS_ID_AA64PFR1_EL1);
+
+	s2box_host_caps.mpam = ((pfr0 >> 40) & 0xf) || ((pfr1 >> 16) & 0xf);
+	if (s2box_host_caps.mpam)
+		s2box_host_caps.mpam_tidr =
+			!!(read_sysreg_s(S2_SYS_MPAMIDR_EL1) &
+			   S2_MPAMIDR_HAS_TIDR);
+}
+
 int s2box_host_probe(void)
 {
 	const char *feature;
@@ -175,6 +193,7 @@ int s2box_host_probe(void)
 	host_decode_sanitised();
 	host_probe_bhb();
 	host_probe_pmu();
+	host_probe_mpam();
 	on_each_cpu(host_cpu_errata_ipi, NULL, 1);
 	if (s2box_host_caps.tcr_hw_update_broken)
 		pr_info("AmpereOne AC03_CPU_38: boxes run with TCR_EL1.HA/HD clear\n");

@@ -60,6 +60,7 @@ struct world_host {
 	u64 tpidr_el0, tpidrro_el0, tpidr2_el0;
 	u64 vttbr;		/* what VTTBR_EL2 held when the run began */
 	u64 mdscr;
+	u64 mpam2;
 	u64 pmselr;
 	u32 pmu_changed;	/* counters whose filter the box run changed */
 	u32 pmu_filter[32];	/* their host filters (31: cycle counter) */
@@ -75,6 +76,7 @@ struct world_host {
 struct world_cfg {
 	u64 box_hcr;
 	u64 tcr_clear;		/* TCR_EL1 bits a box may not set here */
+	u64 mpam2_traps;	/* MPAM2_EL2 bits for the box, 0: no MPAM */
 	bool gic_sysregs, sme, ras, pmu, spec_at;
 };
 
@@ -132,6 +134,11 @@ static __always_inline void world_get_cfg(struct world_cfg *cfg)
 	cfg->ras = host->ras;
 	cfg->pmu = host->pmuv3;
 	cfg->spec_at = s2box_need_spec_at_wa();
+	cfg->mpam2_traps = 0;
+	if (host->mpam)
+		cfg->mpam2_traps = S2_MPAM2_TRAPMPAM0EL1 |
+				   S2_MPAM2_TRAPMPAM1EL1 |
+				   (host->mpam_tidr ? S2_MPAM2_TIDR : 0);
 }
 
 /* The EL0 thread registers belong to the calling task: saved, not lost. */
@@ -384,6 +391,15 @@ static __always_inline void world_activate_traps(struct world_host *h,
 	world_load_sysreg(BIT_ULL(31), vmpidr_el2);
 	world_debug_to_box(h);
 	world_pmu_to_box(h, cfg);
+	/*
+	 * MPAM: the box's MPAM0/1_EL1 (and MPAMIDR_EL1 where that can trap)
+	 * trap, so it can neither read nor pick the partition the host, KVM
+	 * or another box runs in.
+	 */
+	if (cfg->mpam2_traps) {
+		h->mpam2 = read_sysreg_s(S2_SYS_MPAM2_EL2);
+		write_sysreg_s(h->mpam2 | cfg->mpam2_traps, S2_SYS_MPAM2_EL2);
+	}
 	if (cfg->gic_sysregs) {
 		/* Virtual CPU interface accesses and ICC_SRE_EL1 trap. */
 		write_sysreg_s(S2_ICH_HCR_TC | S2_ICH_HCR_TALL0 |
@@ -474,6 +490,8 @@ static __always_inline void world_deactivate(const struct world_host *h,
 		write_sysreg_s(h->ich_hcr, S2_SYS_ICH_HCR_EL2);
 		write_sysreg_s(h->icc_sre, S2_SYS_ICC_SRE_EL2);
 	}
+	if (cfg->mpam2_traps)
+		write_sysreg_s(h->mpam2, S2_SYS_MPAM2_EL2);
 	world_pmu_to_host(h);
 	world_debug_to_host(h);
 	isb();

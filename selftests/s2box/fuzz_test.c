@@ -57,7 +57,9 @@
  * stops early, saying so, after TIME_*_S seconds.
  */
 
+#define _GNU_SOURCE	/* O_PATH */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -68,6 +70,7 @@
 #include "fuzz_call.h"
 #include "fuzz_mem.h"
 #include "fuzz_cpu.h"
+#include "fuzz_race_run.h"
 
 /* --- the rest of the ioctls -------------------------------------------- */
 
@@ -498,6 +501,136 @@ TEST_F_TIMEOUT(fuzz, ioctls, 900)
 			TH_LOG("%s succeeded %lu times in %lu calls (under %d%%)",
 			       s->name, s->ok, s->calls, MIN_OK_PCT);
 		}
+	}
+}
+
+/* --- the threaded mode (fuzz_race.h) -------------------------------------- */
+
+FIXTURE(race) {
+	struct race *rc;
+};
+
+FIXTURE_SETUP(race)
+{
+	struct sigaction sa = { 0 };
+	struct race *rc;
+	int i;
+
+	rc = calloc(1, sizeof(*rc));
+	self->rc = rc;
+	ASSERT_NE(NULL, rc);
+	rc->ctl = s2box_open_ctl();
+	ASSERT_LE(0, rc->ctl) {
+		TH_LOG("%s: %s", S2BOX_DEVICE_PATH, strerror(errno));
+	}
+	ASSERT_EQ(0, ioctl(rc->ctl, S2BOX_GET_CAPS, &rc->caps));
+	rc->opath = open("/", O_PATH | O_CLOEXEC);
+	ASSERT_LE(0, rc->opath);
+	rc->page = sysconf(_SC_PAGESIZE);
+	for (i = 0; i < RC_BOXES; i++) {
+		rc->slot[i].fd = -1;
+		pthread_mutex_init(&rc->slot[i].lock, NULL);
+		pthread_mutex_init(&rc->slot[i].cpu, NULL);
+	}
+	for (i = 0; i < RC_THREADS; i++) {
+		rc->th[i].rc = rc;
+		rc->th[i].idx = i;
+		rc->th[i].buf = malloc(FZ_RW_BYTES);
+		rc->th[i].img = malloc(FZ_RW_BYTES);
+		ASSERT_TRUE(rc->th[i].buf && rc->th[i].img);
+	}
+	sa.sa_handler = rc_on_poke;	/* no SA_RESTART: it cuts RUN short */
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	sa.sa_handler = rc_on_sigbus;
+	sa.sa_flags = SA_NODEFER;
+	ASSERT_EQ(0, sigaction(SIGBUS, &sa, NULL));
+}
+
+FIXTURE_TEARDOWN(race)
+{
+	struct race *rc = self->rc;
+	int i;
+
+	if (!rc)
+		return;
+	for (i = 0; i < RC_BOXES; i++)
+		if (rc->slot[i].fd >= 0)
+			slot_free(&rc->slot[i]);
+	for (i = 0; i < RC_THREADS; i++) {
+		free(rc->th[i].buf);
+		free(rc->th[i].img);
+	}
+	if (rc->opath >= 0)
+		close(rc->opath);
+	if (rc->ctl >= 0)
+		close(rc->ctl);
+	free(rc);
+}
+
+TEST_F_TIMEOUT(race, threads, 400)
+{
+	static const int must_succeed[] = {
+		ST_CREATE, ST_MAP, ST_UNMAP, ST_RUN, ST_SET_REGS, ST_GET_REGS,
+		ST_AUDIT, ST_PWRITE, ST_PREAD, ST_MMAP,
+	};
+	__u64 before[NR_LEAK_STATS], after[NR_LEAK_STATS];
+	struct race *rc = self->rc;
+	struct fz_stat sum[NR_ST];
+	unsigned long checked = 0;
+	int i;
+
+	rc->heavy = fz_heavy();
+	rc->seed = fz_seed("s2box_fuzz_test (threads)");
+	rc->soft = rc->heavy ? RC_HEAVY_S : RC_LIGHT_S;
+	rc->hard = rc->soft + RC_MORE_S;
+	ASSERT_EQ(0, nl_stats(before)) {
+		TH_LOG("GET_STATS over netlink failed");
+	}
+	fz_info("%d threads, %d boxes, %.0f s (S2BOX_HEAVY=%d), longer until EBUSY was seen\n",
+		RC_THREADS, RC_BOXES, rc->soft, rc->heavy);
+	ASSERT_EQ(0, pthread_barrier_init(&rc->go, NULL, RC_THREADS));
+	rc->t0 = fz_now();
+	for (i = 0; i < RC_THREADS; i++) {
+		rc->th[i].rng.state = rc->seed ^ (0x9e3779b97f4a7c15ULL * (i + 1));
+		ASSERT_EQ(0, pthread_create(&rc->th[i].tid, NULL,
+					    rc_thread_main, &rc->th[i]));
+	}
+	for (i = 0; i < RC_THREADS; i++)
+		pthread_join(rc->th[i].tid, NULL);
+	pthread_barrier_destroy(&rc->go);
+	memset(sum, 0, sizeof(sum));
+	rc_report(rc, sum, fz_now() - rc->t0);
+	if (!rc_failed(rc))
+		rc_final_check(&rc->th[0]);
+	for (i = 0; i < RC_BOXES; i++)
+		if (rc->slot[i].fd >= 0)
+			slot_free(&rc->slot[i]);
+	ASSERT_FALSE(rc_failed(rc));
+	ASSERT_EQ(0, nl_stats(after));
+	for (i = 0; i < (int)NR_LEAK_STATS; i++) {
+		EXPECT_EQ(before[i], after[i]) {
+			TH_LOG("GET_STATS %s: %llu before, %llu after closing all",
+			       leak_stats[i].name,
+			       (unsigned long long)before[i],
+			       (unsigned long long)after[i]);
+		}
+	}
+	for (i = 0; i < (int)ARRAY_SIZE(must_succeed); i++) {
+		struct fz_stat *s = &sum[must_succeed[i]];
+
+		EXPECT_LE(s->calls * MIN_OK_PCT, s->ok * 100) {
+			TH_LOG("%s succeeded %lu times in %lu calls (under %d%%)",
+			       s->name, s->ok, s->calls, MIN_OK_PCT);
+		}
+	}
+	/* The point of the threads: calls that really met in the module. */
+	EXPECT_LT(0, rc->ebusy) {
+		TH_LOG("no RUN, GET_REGS or SET_REGS ever met a running box");
+	}
+	for (i = 0; i < RC_THREADS; i++)
+		checked += rc->th[i].checked;
+	EXPECT_LT(0, checked) {
+		TH_LOG("no run was checked: every one was stolen");
 	}
 }
 

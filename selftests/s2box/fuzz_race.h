@@ -57,14 +57,16 @@
 #define RC_BOXES	3
 #define RC_LANES	(RC_THREADS + 1)
 #define RC_SHARED	RC_THREADS
-#define RC_BASE		(1ULL << 30)	/* IPA 0 and VBAR's 0x200 stay holes */
-#define RC_LANE		(4ULL << 20)	/* holds a 2 MiB block (4K granule) */
+#define RC_BASE		0x40000000ULL	/* IPA 0 and VBAR's 0x200 stay holes */
+#define RC_LANE		0x400000ULL	/* holds a 2 MiB block (4K granule) */
 #define RC_HOLE		(RC_BASE / 2)	/* never mapped: the load blob's IPA */
-#define RC_LANE_MAX	(2ULL << 20)	/* bytes a lane maps before it unmaps */
+#define RC_LANE_MAX	0x200000ULL	/* bytes a lane maps before it unmaps */
 #define RC_LIGHT_S	4.0
-#define RC_HEAVY_S	90.0
+#define RC_HEAVY_S	45.0
 #define RC_MORE_S	20.0	/* past that, only until EBUSY was seen */
-#define B(e)		(1ULL << (e))
+#define RC_EBUSY_ALL	(B(ST_RUN) | B(ST_GET_REGS) | B(ST_SET_REGS))
+/* A mask of acceptable errnos, all below 64; bit 0 is success. */
+#define B(e)		((__u64)1 << (e))
 
 struct rc_slot {
 	pthread_mutex_t lock;	/* all below, but the lanes' contents */
@@ -103,6 +105,7 @@ struct race {
 	pthread_barrier_t go;	/* every tid known before any signal */
 	int failed;		/* atomic */
 	unsigned long ebusy;	/* atomic */
+	__u64 ebusy_st;		/* atomic: B(ST_*) of the calls that saw it */
 	double t0, soft, hard;
 };
 
@@ -165,8 +168,10 @@ static int rc_result(struct rc_thread *t, struct rc_slot *s, int st, int got,
 		t->ebadf++;
 	if (got == EINTR)
 		t->eintr++;
-	if (got == EBUSY)
+	if (got == EBUSY) {
 		__atomic_fetch_add(&t->rc->ebusy, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_or(&t->rc->ebusy_st, B(st), __ATOMIC_RELAXED);
+	}
 	if (secs > HANG_S)
 		rc_fail(t, "%s took %.1f s", rc_op(t), secs);
 	if (got < 0 || got >= 64 || !(ok & B(got)))
@@ -453,14 +458,17 @@ static void op_rc_rw(struct rc_thread *t, struct rc_slot *s, int fd, int l,
 			(unsigned char)t->buf[off]);
 }
 
-/* Read 8 bytes through a mapping (and maybe write 8); false on SIGBUS. */
-static bool rc_probe(volatile __u64 *p, __u64 *val, const __u64 *store)
+/*
+ * Read 8 bytes through a mapping (and maybe write 8); false on SIGBUS.
+ * Atomic accesses: the compiler must neither drop nor move them.
+ */
+static bool rc_probe(__u64 *p, __u64 *val, const __u64 *store)
 {
 	if (sigsetjmp(rc_jb, 1))
 		return false;
-	*val = *p;
+	*val = __atomic_load_n(p, __ATOMIC_RELAXED);
 	if (store)
-		*p = *store;
+		__atomic_store_n(p, *store, __ATOMIC_RELAXED);
 	return true;
 }
 

@@ -201,7 +201,7 @@ static void rc_check_exit(struct rc_thread *t, struct rc_slot *s,
 		break;
 	}
 	if (!ok)
-		rc_fail(t, "%s: blob %d exit %u (hvc 0x%x ipa 0x%llx flags 0x%x access %u status %u)",
+		rc_fail(t, "%s: blob %d exit %u (hvc 0x%x ipa 0x%llx flags 0x%x acc %u st %u)",
 			rc_op(t), pl->kind, reason, run->hvc_imm,
 			(unsigned long long)run->ipa, run->flags,
 			run->fault_access, run->fault_status);
@@ -257,6 +257,13 @@ static void rc_checked_run(struct rc_thread *t, struct rc_slot *s, int fd)
 			(unsigned long long)now.pc,
 			(unsigned long long)(pl.regs.x[1] + pl.regs.x[2]),
 			(unsigned long long)(pl.ipa + 8));
+}
+
+static void rc_checked_run_locked(struct rc_thread *t, struct rc_slot *s,
+				  int fd)
+{
+	rc_checked_run(t, s, fd);
+	pthread_mutex_unlock(&s->cpu);
 }
 
 /* RUN, GET_REGS or SET_REGS without the cpu mutex: EBUSY is fine. */
@@ -329,10 +336,9 @@ static void rc_step(struct rc_thread *t)
 		return;
 	}
 	if (v < 30) {
+		v = t->idx + 1 + fz_below(&t->rng, RC_THREADS - 1);
+		pthread_kill(t->rc->th[v % RC_THREADS].tid, SIGUSR1);
 		t->pokes++;
-		pthread_kill(t->rc->th[(t->idx + 1 + fz_below(&t->rng,
-					RC_THREADS - 1)) % RC_THREADS].tid,
-			     SIGUSR1);
 		return;
 	}
 	s = rc_get(t, &fd);
@@ -350,14 +356,12 @@ static void rc_step(struct rc_thread *t)
 		op_rc_mmap(t, s, fd, l);
 	else if (v < 500)
 		op_rc_rw_mapped(t, s, fd, l);
-	else if (v < 720 && !pthread_mutex_trylock(&s->cpu)) {
-		rc_checked_run(t, s, fd);
-		pthread_mutex_unlock(&s->cpu);
-	} else if (v < 920) {
+	else if (v < 720 && !pthread_mutex_trylock(&s->cpu))
+		rc_checked_run_locked(t, s, fd);
+	else if (v < 920)
 		rc_racer(t, s, fd);
-	} else {
+	else
 		op_rc_audit(t, s, fd);
-	}
 	rc_put(s);
 }
 
@@ -370,14 +374,46 @@ static void *rc_thread_main(void *arg)
 	pthread_barrier_wait(&rc->go);
 	while (!rc_failed(rc)) {
 		now = fz_now() - rc->t0;
-		/* Until EBUSY was seen at least once, or really out of time. */
+		/* Until RUN, GET_REGS and SET_REGS each saw EBUSY, or later. */
 		if (now > rc->soft &&
-		    (__atomic_load_n(&rc->ebusy, __ATOMIC_RELAXED) ||
-		     now > rc->hard))
+		    (__atomic_load_n(&rc->ebusy_st, __ATOMIC_RELAXED) ==
+		     RC_EBUSY_ALL || now > rc->hard))
 			break;
 		rc_step(t);
 	}
 	return NULL;
+}
+
+/* Extent @e of lane @l reads back as modelled; returns the bytes checked. */
+static unsigned long rc_read_back(struct rc_thread *t, struct rc_slot *s,
+				  int l, const struct fz_ext *e)
+{
+	unsigned long checked = 0;
+	__u64 pos, len;
+	long off;
+
+	for (pos = e->ipa; pos < e->ipa + e->size; pos += len) {
+		len = e->ipa + e->size - pos;
+		if (len > FZ_RW_BYTES)
+			len = FZ_RW_BYTES;
+		if (pread(s->fd, t->buf, len, pos) != (long)len) {
+			rc_fail(t, "box %llu: pread of 0x%llx+0x%llx: %s",
+				(unsigned long long)s->id,
+				(unsigned long long)pos,
+				(unsigned long long)len, strerror(errno));
+			break;
+		}
+		off = fz_model_cmp(&s->lane[l], pos, t->buf, len, false,
+				   &checked);
+		if (off >= 0) {
+			rc_fail(t, "box %llu: IPA 0x%llx reads 0x%02x, not as written",
+				(unsigned long long)s->id,
+				(unsigned long long)(pos + off),
+				(unsigned char)t->buf[off]);
+			break;
+		}
+	}
+	return checked;
 }
 
 /*
@@ -386,13 +422,11 @@ static void *rc_thread_main(void *arg)
  */
 static void rc_final_check(struct rc_thread *t)
 {
-	struct rc_slot *s;
-	struct s2box_audit a;
 	unsigned long checked = 0;
-	__u64 want, pos, len;
-	struct fz_ext *e;
+	struct s2box_audit a;
+	struct rc_slot *s;
 	int i, l, k;
-	long off;
+	__u64 want;
 
 	for (i = 0; i < RC_BOXES && !rc_failed(t->rc); i++) {
 		s = &t->rc->slot[i];
@@ -407,40 +441,16 @@ static void rc_final_check(struct rc_thread *t)
 		for (want = 0, l = 0; l < RC_THREADS; l++)
 			want += s->lane[l].mapped;
 		if (a.bad_desc || a.empty_tables || a.foreign || a.bytes != want)
-			rc_fail(t, "box %llu: audit bad %llu empty %llu foreign %llu bytes %llu, lanes model %llu",
+			rc_fail(t, "box %llu: bad %llu empty %llu foreign %llu bytes %llu not %llu",
 				(unsigned long long)s->id,
 				(unsigned long long)a.bad_desc,
 				(unsigned long long)a.empty_tables,
 				(unsigned long long)a.foreign,
 				(unsigned long long)a.bytes,
 				(unsigned long long)want);
-		for (l = 0; l < RC_THREADS; l++) {
-			for (k = 0; k < s->lane[l].n_ext; k++) {
-				e = &s->lane[l].ext[k];
-				for (pos = e->ipa; pos < e->ipa + e->size; pos += len) {
-					len = e->ipa + e->size - pos;
-					if (len > FZ_RW_BYTES)
-						len = FZ_RW_BYTES;
-					if (pread(s->fd, t->buf, len, pos) != (long)len) {
-						rc_fail(t, "box %llu: pread of 0x%llx+0x%llx: %s",
-							(unsigned long long)s->id,
-							(unsigned long long)pos,
-							(unsigned long long)len,
-							strerror(errno));
-						return;
-					}
-					off = fz_model_cmp(&s->lane[l], pos, t->buf,
-							   len, false, &checked);
-					if (off >= 0) {
-						rc_fail(t, "box %llu: IPA 0x%llx reads 0x%02x, not as written",
-							(unsigned long long)s->id,
-							(unsigned long long)(pos + off),
-							(unsigned char)t->buf[off]);
-						return;
-					}
-				}
-			}
-		}
+		for (l = 0; l < RC_THREADS && !rc_failed(t->rc); l++)
+			for (k = 0; k < s->lane[l].n_ext && !rc_failed(t->rc); k++)
+				checked += rc_read_back(t, s, l, &s->lane[l].ext[k]);
 	}
 	fz_info("final check: %lu bytes of the threads' lanes read back as modelled\n",
 		checked);
@@ -487,6 +497,64 @@ static void rc_report(struct race *rc, struct fz_stat *sum, double secs)
 		x[0], x[1], exits[1], exits[2], exits[3], exits[4], exits[5]);
 	fz_info("closes with calls in flight %lu; SIGBUS as expected %lu; pages read after UNMAP as before it %lu\n",
 		x[7], x[4], x[5]);
+}
+
+/* Everything but the threads; returns what failed, or NULL. */
+static const char *rc_init(struct race *rc)
+{
+	struct sigaction sa = { 0 };
+	int i;
+
+	rc->ctl = s2box_open_ctl();
+	rc->opath = open("/", O_PATH | O_CLOEXEC);
+	if (rc->ctl < 0 || ioctl(rc->ctl, S2BOX_GET_CAPS, &rc->caps))
+		return S2BOX_DEVICE_PATH;
+	if (rc->opath < 0)
+		return "open(\"/\", O_PATH)";
+	rc->page = sysconf(_SC_PAGESIZE);
+	for (i = 0; i < RC_BOXES; i++) {
+		rc->slot[i].fd = -1;
+		pthread_mutex_init(&rc->slot[i].lock, NULL);
+		pthread_mutex_init(&rc->slot[i].cpu, NULL);
+	}
+	for (i = 0; i < RC_THREADS; i++) {
+		rc->th[i].rc = rc;
+		rc->th[i].idx = i;
+		rc->th[i].buf = malloc(FZ_RW_BYTES);
+		rc->th[i].img = malloc(FZ_RW_BYTES);
+		if (!rc->th[i].buf || !rc->th[i].img)
+			return "malloc";
+	}
+	sa.sa_handler = rc_on_poke;	/* no SA_RESTART: it cuts RUN short */
+	if (sigaction(SIGUSR1, &sa, NULL))
+		return "sigaction(SIGUSR1)";
+	sa.sa_handler = rc_on_sigbus;
+	sa.sa_flags = SA_NODEFER;
+	if (sigaction(SIGBUS, &sa, NULL))
+		return "sigaction(SIGBUS)";
+	return NULL;
+}
+
+/* Close what is left; the threads are gone. */
+static void rc_free(struct race *rc)
+{
+	int i;
+
+	for (i = 0; i < RC_BOXES; i++)
+		if (rc->slot[i].fd >= 0)
+			slot_free(&rc->slot[i]);
+	for (i = 0; i < RC_THREADS; i++) {
+		free(rc->th[i].buf);
+		free(rc->th[i].img);
+		rc->th[i].buf = NULL;
+		rc->th[i].img = NULL;
+	}
+	if (rc->opath >= 0)
+		close(rc->opath);
+	if (rc->ctl >= 0)
+		close(rc->ctl);
+	rc->opath = -1;
+	rc->ctl = -1;
 }
 
 #endif /* S2BOX_FUZZ_RACE_RUN_H */

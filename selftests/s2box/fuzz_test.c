@@ -55,9 +55,17 @@
  * The seed comes from S2BOX_FUZZ_SEED or the clock and is printed first.
  * S2BOX_HEAVY=1 makes CALLS_HEAVY calls, otherwise CALLS_LIGHT; either
  * stops early, saying so, after TIME_*_S seconds.
+ *
+ * race.threads is the threaded mode (fuzz_race.h documents its model):
+ * RC_THREADS threads on shared boxes, for RC_LIGHT_S seconds or, with
+ * S2BOX_HEAVY=1, RC_HEAVY_S. RUN, GET_REGS and SET_REGS must each have
+ * met a running box (EBUSY) at least once; EBADF is allowed only on a
+ * box another thread closed during the call.
  */
 
+#define _GNU_SOURCE	/* O_PATH */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -68,6 +76,7 @@
 #include "fuzz_call.h"
 #include "fuzz_mem.h"
 #include "fuzz_cpu.h"
+#include "fuzz_race_run.h"
 
 /* --- the rest of the ioctls -------------------------------------------- */
 
@@ -498,6 +507,100 @@ TEST_F_TIMEOUT(fuzz, ioctls, 900)
 			TH_LOG("%s succeeded %lu times in %lu calls (under %d%%)",
 			       s->name, s->ok, s->calls, MIN_OK_PCT);
 		}
+	}
+}
+
+/* --- the threaded mode (fuzz_race.h) -------------------------------------- */
+
+FIXTURE(race) {
+	struct race *rc;
+};
+
+FIXTURE_SETUP(race)
+{
+	const char *what;
+
+	self->rc = calloc(1, sizeof(*self->rc));
+	ASSERT_NE(NULL, self->rc);
+	self->rc->ctl = -1;
+	self->rc->opath = -1;
+	what = rc_init(self->rc);
+	ASSERT_EQ(NULL, what) {
+		TH_LOG("%s: %s", what, strerror(errno));
+	}
+}
+
+FIXTURE_TEARDOWN(race)
+{
+	if (self->rc)
+		rc_free(self->rc);
+	free(self->rc);
+}
+
+TEST_F_TIMEOUT(race, threads, 400)
+{
+	static const int must_succeed[] = {
+		ST_CREATE, ST_MAP, ST_UNMAP, ST_RUN, ST_SET_REGS, ST_GET_REGS,
+		ST_AUDIT, ST_PWRITE, ST_PREAD, ST_MMAP,
+	};
+	__u64 before[NR_LEAK_STATS], after[NR_LEAK_STATS];
+	struct race *rc = self->rc;
+	struct fz_stat sum[NR_ST];
+	unsigned long checked = 0;
+	int i;
+
+	rc->heavy = fz_heavy();
+	rc->seed = fz_seed("s2box_fuzz_test (threads)");
+	rc->soft = rc->heavy ? RC_HEAVY_S : RC_LIGHT_S;
+	rc->hard = rc->soft + RC_MORE_S;
+	ASSERT_EQ(0, nl_stats(before)) {
+		TH_LOG("GET_STATS over netlink failed");
+	}
+	fz_info("%d threads, %d boxes, %.0f s (S2BOX_HEAVY=%d), longer until RUN, GET_REGS and SET_REGS saw EBUSY\n",
+		RC_THREADS, RC_BOXES, rc->soft, rc->heavy);
+	ASSERT_EQ(0, pthread_barrier_init(&rc->go, NULL, RC_THREADS));
+	rc->t0 = fz_now();
+	for (i = 0; i < RC_THREADS; i++) {
+		rc->th[i].rng.state = rc->seed ^ (0x9e3779b97f4a7c15ULL * (i + 1));
+		ASSERT_EQ(0, pthread_create(&rc->th[i].tid, NULL,
+					    rc_thread_main, &rc->th[i]));
+	}
+	for (i = 0; i < RC_THREADS; i++)
+		pthread_join(rc->th[i].tid, NULL);
+	pthread_barrier_destroy(&rc->go);
+	memset(sum, 0, sizeof(sum));
+	rc_report(rc, sum, fz_now() - rc->t0);
+	if (!rc_failed(rc))
+		rc_final_check(&rc->th[0]);
+	rc_free(rc);
+	ASSERT_FALSE(rc_failed(rc));
+	ASSERT_EQ(0, nl_stats(after));
+	for (i = 0; i < (int)NR_LEAK_STATS; i++) {
+		EXPECT_EQ(before[i], after[i]) {
+			TH_LOG("GET_STATS %s: %llu before, %llu after closing all",
+			       leak_stats[i].name,
+			       (unsigned long long)before[i],
+			       (unsigned long long)after[i]);
+		}
+	}
+	for (i = 0; i < (int)ARRAY_SIZE(must_succeed); i++) {
+		struct fz_stat *s = &sum[must_succeed[i]];
+
+		EXPECT_LE(s->calls * MIN_OK_PCT, s->ok * 100) {
+			TH_LOG("%s succeeded %lu times in %lu calls (under %d%%)",
+			       s->name, s->ok, s->calls, MIN_OK_PCT);
+		}
+	}
+	/* The point of the threads: calls that really met in the module. */
+	for (i = ST_GET_REGS; i <= ST_RUN; i++) {
+		EXPECT_LT(0, sum[i].err[EBUSY]) {
+			TH_LOG("%s never met a running box (EBUSY)", st_names[i]);
+		}
+	}
+	for (i = 0; i < RC_THREADS; i++)
+		checked += rc->th[i].checked;
+	EXPECT_LT(0, checked) {
+		TH_LOG("no run was checked: every one was stolen");
 	}
 }
 

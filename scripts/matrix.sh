@@ -30,6 +30,10 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The heavy cells (fuzzers with threads, stress next to KVM, load cycles)
+# take 3-5 minutes on an idle two-core machine: give every cell room for
+# a busy one too. A hung guest is still caught, later.
+export S2BOX_TIMEOUT=${S2BOX_TIMEOUT:-600}
 KO_DIR=${S2BOX_KO_DIR:-$ROOT/build}
 RESULTS=${S2BOX_RESULTS:-$ROOT/build/results}
 

@@ -86,6 +86,7 @@ static const struct s2pt_ops mem_pt_ops = {
 void s2box_mem_init(struct s2box_box *box)
 {
 	mutex_init(&box->lock);
+	seqlock_init(&box->stats_seq);
 	xa_init(&box->pages);
 	xa_init(&box->prots);
 	s2pt_init(&box->pt, &box->geom, s2box_host_get()->fwb, &mem_pt_ops,
@@ -157,6 +158,37 @@ static int mem_unmap_locked(struct s2box_box *box, u64 ipa, u64 size)
 	if (!err)
 		mem_release_pages(box, ipa, size);
 	return err;
+}
+
+/* --- statistics ---------------------------------------------------------- */
+
+/* Under box->lock, once a MAP or UNMAP is done with the tables. */
+static void mem_publish_stats(struct s2box_box *box)
+{
+	write_seqlock(&box->stats_seq);
+	box->stats.mapped_bytes = box->pt.mapped_bytes;
+	box->stats.tables = box->pt.nr_tables;
+	box->stats.blocks = box->pt.nr_blocks;
+	box->stats.pages = box->pt.nr_pages;
+	write_sequnlock(&box->stats_seq);
+}
+
+/* Never takes box->lock, so it cannot wait behind a stuck pread/pwrite. */
+void s2box_mem_fill_info(struct s2box_box *box, struct s2box_box_info *info)
+{
+	struct s2box_mem_stats st;
+	unsigned int seq;
+
+	do {
+		seq = read_seqbegin(&box->stats_seq);
+		st = box->stats;
+	} while (read_seqretry(&box->stats_seq, seq));
+	info->mapped_bytes = st.mapped_bytes;
+	info->table_pages = st.tables + box->geom.root_pages;
+	info->block_maps = st.blocks;
+	info->page_maps = st.pages;
+	info->map_align = 1U << max_t(unsigned int, box->geom.granule_shift,
+				      PAGE_SHIFT);
 }
 
 /* --- MAP ------------------------------------------------------------------ */
@@ -328,22 +360,9 @@ int s2box_mem_map(struct s2box_box *box, const struct s2box_map *args)
 		return err;
 	mutex_lock(&box->lock);
 	err = mem_map_locked(box, args);
+	mem_publish_stats(box);
 	mutex_unlock(&box->lock);
 	return err;
-}
-
-/* --- statistics ---------------------------------------------------------- */
-
-void s2box_mem_fill_info(struct s2box_box *box, struct s2box_box_info *info)
-{
-	mutex_lock(&box->lock);
-	info->mapped_bytes = box->pt.mapped_bytes;
-	info->table_pages = box->pt.nr_tables + box->geom.root_pages;
-	info->block_maps = box->pt.nr_blocks;
-	info->page_maps = box->pt.nr_pages;
-	mutex_unlock(&box->lock);
-	info->map_align = 1U << max_t(unsigned int, box->geom.granule_shift,
-				      PAGE_SHIFT);
 }
 
 /* --- UNMAP, teardown ----------------------------------------------------- */
@@ -362,6 +381,7 @@ int s2box_mem_unmap(struct s2box_box *box, const struct s2box_unmap *args)
 		return err;
 	mutex_lock(&box->lock);
 	err = mem_unmap_locked(box, args->ipa, args->size);
+	mem_publish_stats(box);
 	mutex_unlock(&box->lock);
 	return err;
 }

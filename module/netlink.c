@@ -64,6 +64,10 @@ static int nl_put_box_id(struct sk_buff *skb, const struct s2box_box *box)
 	       nl_put_owner(skb, box);
 }
 
+/*
+ * Called under the registry lock: everything here is read without the
+ * box's lock (atomics, READ_ONCE, s2box_mem_fill_info()'s snapshot).
+ */
 static int nl_put_box(struct sk_buff *skb, struct s2box_box *box)
 {
 	struct s2box_box_info info;
@@ -197,22 +201,28 @@ struct nl_find {
 	const struct sk_buff *skb;
 	u64 id;
 	struct genl_info *info;
+	struct sk_buff *msg;
 	int err;
 };
 
-static int nl_fill_box(struct sk_buff *skb, void *arg)
-{
-	return nl_put_box(skb, arg);
-}
-
-/* Runs with the registry locked: the box cannot go away meanwhile. */
-static int nl_reply_box(struct s2box_box *box, void *arg)
+/*
+ * Runs with the registry locked, so the box cannot go away meanwhile;
+ * the reply is allocated before and sent after, outside the lock.
+ */
+static int nl_fill_found(struct s2box_box *box, void *arg)
 {
 	struct nl_find *find = arg;
+	void *hdr;
 
 	if (box->id != find->id || !nl_box_visible(find->skb, box))
 		return 1;	/* not it: stop, the caller reports ENOENT */
-	find->err = nl_reply(find->info, S2BOX_CMD_GET_BOX, nl_fill_box, box);
+	find->err = -EMSGSIZE;
+	hdr = genlmsg_put_reply(find->msg, find->info, &s2box_nl_family, 0,
+				S2BOX_CMD_GET_BOX);
+	if (hdr && !nl_put_box(find->msg, box)) {
+		genlmsg_end(find->msg, hdr);
+		find->err = 0;
+	}
 	return 1;
 }
 
@@ -227,12 +237,20 @@ static int nl_get_box(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	find.id = nla_get_u64(info->attrs[S2BOX_ATTR_BOX_ID]);
+	find.msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!find.msg)
+		return -ENOMEM;
 	next = find.id;
-	s2box_registry_walk(&next, &gen, nl_reply_box, &find);
-	if (find.err == -ENOENT)
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[S2BOX_ATTR_BOX_ID],
-				    "no such box (or not yours to see)");
-	return find.err;
+	s2box_registry_walk(&next, &gen, nl_fill_found, &find);
+	if (find.err) {
+		nlmsg_free(find.msg);
+		if (find.err == -ENOENT)
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[S2BOX_ATTR_BOX_ID],
+					    "no such box (or not yours to see)");
+		return find.err;
+	}
+	return genlmsg_reply(find.msg, info);
 }
 
 struct nl_dump {

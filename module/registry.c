@@ -106,7 +106,10 @@ void s2box_registry_del(struct s2box_box *box)
 /*
  * Call @fn on every box from id *@next on, in id order, with the registry
  * locked (so none of them can be freed meanwhile), until it returns
- * non-zero; *@next is then the id to resume from.
+ * non-zero; *@next is then the id to resume from. Every CREATE_BOX and
+ * every box close on the host waits for this lock, so @fn must not wait
+ * for anything a user controls: not box->lock, which pread/pwrite hold
+ * across user copies, nor user memory itself.
  */
 int s2box_registry_walk(u64 *next, unsigned int *gen,
 			int (*fn)(struct s2box_box *box, void *arg), void *arg)

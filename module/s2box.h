@@ -8,6 +8,7 @@
 #include <linux/hrtimer.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/seqlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/xarray.h>
@@ -58,6 +59,14 @@ struct s2box_stats {
 
 extern struct s2box_stats s2box_stats;
 
+/* What GET_BOX_INFO and netlink report of a box's stage-2 tables. */
+struct s2box_mem_stats {
+	u64 mapped_bytes;
+	unsigned long tables;	/* root excluded, as s2pt counts them */
+	unsigned long blocks;
+	unsigned long pages;
+};
+
 struct s2box_box {
 	u64 id;			/* generation number, never reused */
 	struct s2box_geom geom;
@@ -79,6 +88,15 @@ struct s2box_box {
 	struct xarray pages;
 	struct xarray prots;	/* S2BOX_PROT_* asked for, same index */
 	u64 mem_bytes;		/* host memory held for guest memory */
+	/*
+	 * @pt's counters as of the end of the last MAP or UNMAP, for readers
+	 * that must not take @lock: pread/pwrite hold it across user copies
+	 * that can block for ever (a userfaultfd range nobody serves, a hung
+	 * FUSE file), and the netlink handlers that report these run under
+	 * the registry lock and genetlink's mutex, both global.
+	 */
+	seqlock_t stats_seq;
+	struct s2box_mem_stats stats;
 
 	/*
 	 * The box's CPU state. regs_lock guards @running and, while no RUN

@@ -15,9 +15,12 @@
  * unmap splits the block; the first block's unit goes a few more times),
  * stop the box through a flag in its memory and check that it stopped at
  * its HVC. Any stage-2 fault exit is the bug: the box never touches the
- * bottom halves. Under QEMU (6.12, neoverse-n1) the unfixed module gave
- * such an exit in 4 of 26 rounds with one block a round, and in 6 of 13
- * with four.
+ * bottom halves. A variant turns the box's own MMU on with its stage-1
+ * table in the first block, so the walk that faults can be the stage-1
+ * table walk (ESR S1PTW, the IPA of the table's page). Under QEMU (6.12,
+ * neoverse-n1) the unfixed module gave such an exit in 4 of 26 rounds
+ * with one block a round, in 6 of 13 and 12 of 23 with four, and in 5 of
+ * 15 with stage 1 on (one of them S1PTW).
  */
 
 #define _GNU_SOURCE
@@ -42,17 +45,44 @@
 #define SECONDS_HEAVY	40
 
 /*
+ * The s1 variant's stage 1: 4K granule, T0SZ 25 (39-bit VA, walks start
+ * at level 1), TTBR1 off; its level-1 table, identity-mapping the first
+ * 2 GiB with two 1 GiB blocks (AttrIndx 0, inner shareable, AF), sits in
+ * the top half of the first block, so every stage-1 walk reads it
+ * through the block being split (a fault there is an S1PTW one).
+ */
+#define S1_TCR		(25 | (1ULL << 8) | (1ULL << 10) | (3ULL << 12) | \
+			 (1ULL << 23) | (2ULL << 30))
+#define S1_BLOCK(n)	(((__u64)(n) << 30) | 0x1ULL | (3ULL << 8) | \
+			 (1ULL << 10))
+#define S1_MAIR		0xffULL	/* attribute 0: Normal, write-back */
+#define S1_TABLE(self)	(BLK_IPA + (self)->blk / 2)
+
+/*
  * x0 = the top half of the first block, x1 = the block size, x8 = the
- * number of blocks, x7 = the granule, x2 = the count, x3 = the stop flag.
- * Each pass loads once from the top half of every block, one granule
- * further into it than the pass before (wrapping at its end), so the
- * first load after any TLB invalidation is at most a few instructions
- * away from a walk of the block being split. Then it stores the pass
- * count, and once the flag is set, HVC #STOP_HVC.
+ * number of blocks, x7 = the granule, x2 = the count, x3 = the stop flag;
+ * with x14 set, first its own MMU on: MAIR_EL1 = x12, TCR_EL1 = x13,
+ * TTBR0_EL1 = x14, SCTLR_EL1.M, C and I. Each pass loads once from the
+ * top half of every block, one granule further into it than the pass
+ * before (wrapping at its end), so the first load after any TLB
+ * invalidation is at most a few instructions away from a walk of the
+ * block being split. Then it stores the pass count, and once the flag is
+ * set, HVC #STOP_HVC.
  */
 BLOB(split_load_blob);
 asm(BLOB_BEGIN(split_load_blob)
-	"	mov	x4, #0\n"
+	"	cbz	x14, 3f\n"
+	"	msr	mair_el1, x12\n"
+	"	msr	tcr_el1, x13\n"
+	"	msr	ttbr0_el1, x14\n"
+	"	isb\n"
+	"	mrs	x15, sctlr_el1\n"
+	"	orr	x15, x15, #0x1\n"
+	"	orr	x15, x15, #0x4\n"
+	"	orr	x15, x15, #0x1000\n"
+	"	msr	sctlr_el1, x15\n"
+	"	isb\n"
+	"3:	mov	x4, #0\n"
 	"	mov	x10, #0\n"
 	"	lsr	x11, x1, #1\n"
 	"1:	add	x9, x0, x10\n"
@@ -158,6 +188,7 @@ FIXTURE(split) {
 	struct s2box_box_info info;
 	__u64 blk;		/* the stage-2 block size of the granule */
 	unsigned int nblk;
+	bool s1;
 	__u64 blocks;		/* block_maps without the blocks */
 };
 
@@ -165,10 +196,12 @@ FIXTURE_VARIANT(split) {
 	unsigned int granule;
 	__u64 blk;
 	unsigned int nblk;	/* blocks split per round */
+	bool s1;		/* the box's stage 1 on, tables in a block */
 };
 
 /* The level-2 block of each granule; 64K's 512 MiB cannot be backed. */
 FIXTURE_VARIANT_ADD(split, g4k_2m) { S2BOX_GRANULE_4K, 2ULL << 20, 4 };
+FIXTURE_VARIANT_ADD(split, g4k_2m_stage1) { S2BOX_GRANULE_4K, 2ULL << 20, 4, 1 };
 FIXTURE_VARIANT_ADD(split, g16k_32m) { S2BOX_GRANULE_16K, 32ULL << 20, 1 };
 
 FIXTURE_SETUP(split)
@@ -191,6 +224,7 @@ FIXTURE_SETUP(split)
 		     variant->blk >> 20, getpagesize() >> 10);
 	self->blk = variant->blk;
 	self->nblk = variant->nblk;
+	self->s1 = variant->s1;
 	self->box = s2box_create(self->ctl, BOX_IPA_BITS, variant->granule);
 	ASSERT_LE(0, self->box);
 	ASSERT_EQ(0, ioctl(self->box, S2BOX_GET_BOX_INFO, &self->info));
@@ -224,6 +258,16 @@ static bool map_block(struct __test_metadata *_metadata,
 		return false;
 	}
 	self->blocks = a.block_maps;
+	if (self->s1) {
+		__u64 l1[2] = { S1_BLOCK(0), S1_BLOCK(1) };
+
+		if (pwrite(self->box, l1, sizeof(l1), S1_TABLE(self)) !=
+		    sizeof(l1)) {
+			snprintf(why, len, "pwrite of the stage-1 table: %s",
+				 strerror(errno));
+			return false;
+		}
+	}
 	if (ioctl(self->box, S2BOX_GET_BOX_INFO, &b) ||
 	    b.block_maps != a.block_maps + self->nblk) {
 		snprintf(why, len, "%llu MiB blocks not mapped as blocks (no contiguous memory?)",
@@ -256,6 +300,9 @@ static int round_once(struct __test_metadata *_metadata,
 	r.x[7] = self->info.granule;
 	r.x[2] = CTRL_IPA;
 	r.x[3] = CTRL_IPA + 8;
+	r.x[12] = S1_MAIR;
+	r.x[13] = S1_TCR;
+	r.x[14] = self->s1 ? S1_TABLE(self) : 0;
 	ASSERT_EQ(0, box_set(self->box, &r));
 	ASSERT_EQ(0, pthread_create(&t.thread, NULL, runner_main, &t));
 	/* The box demonstrably loads from the blocks: its count moves. */
@@ -286,8 +333,9 @@ static int round_once(struct __test_metadata *_metadata,
 		bad = 1;
 		TH_LOG("round %d: stage-2 fault at 0x%llx, blocks 0x%llx-0x%llx",
 		       round, t.run.ipa, BLK_IPA, end);
-		TH_LOG("  status %u level %d after %llu passes",
+		TH_LOG("  status %u level %d%s after %llu passes",
 		       t.run.fault_status, t.run.fault_level,
+		       t.run.esr & (1ULL << 7) ? " on a stage-1 walk" : "",
 		       read_u64(self->box, CTRL_IPA));
 		/* Never the first unit of a block: the box does not go there. */
 		EXPECT_TRUE(t.run.ipa >= BLK_IPA && t.run.ipa < end &&

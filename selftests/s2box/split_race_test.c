@@ -391,7 +391,7 @@ TEST_F_TIMEOUT(split, no_fault_while_block_splits, TEST_TIMEOUT_S)
 				       self->nblk * self->blk));
 	}
 	retries = fault_retries(self->box);
-	TH_LOG("%uK granule, %u blocks of %llu MiB: %d rounds in %llu ms",
+	TH_LOG("%uK granule, %u block(s) of %llu MiB: %d rounds in %llu ms",
 	       self->info.granule >> 10, self->nblk, self->blk >> 20, rounds,
 	       (now_ns() - start) / 1000000);
 	TH_LOG("  %d spurious fault exits, %lld faults retried%s", faults,

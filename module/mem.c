@@ -365,6 +365,29 @@ int s2box_mem_map(struct s2box_box *box, const struct s2box_map *args)
 	return err;
 }
 
+/* --- faults ------------------------------------------------------------- */
+
+/*
+ * Does a leaf map @ipa now? Taken under @lock, which MAP and UNMAP hold
+ * from their first descriptor write to their last, so a split or removal
+ * that was in progress when the box faulted is over here. @breaks gets
+ * the tree's break count at that point (see struct s2pt). Returns 1, 0,
+ * or -EINTR when a signal came while waiting for the lock.
+ */
+int s2box_mem_ipa_mapped(struct s2box_box *box, u64 ipa,
+			 unsigned long *breaks)
+{
+	struct s2pt_leaf leaf;
+	int mapped;
+
+	if (mutex_lock_interruptible(&box->lock))
+		return -EINTR;
+	mapped = !s2pt_walk(&box->pt, ipa, &leaf);
+	*breaks = box->pt.breaks;
+	mutex_unlock(&box->lock);
+	return mapped;
+}
+
 /* --- UNMAP, teardown ----------------------------------------------------- */
 
 int s2box_mem_unmap(struct s2box_box *box, const struct s2box_unmap *args)

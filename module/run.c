@@ -36,6 +36,7 @@ void s2box_run_init(struct s2box_box *box)
 	/* Hard: the callback must run from the interrupt that kicks the box. */
 	hrtimer_init(&box->budget, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 	box->budget.function = run_budget_over;
+	box->stale_valid = false;
 }
 
 /*
@@ -127,6 +128,74 @@ static void run_decode_abort(const struct s2box_exit *ex, struct s2box_run *run)
 	run->flags |= S2BOX_RUN_IPA_VALID;
 }
 
+/*
+ * Is this stage-2 fault stale, so the box should just retry the access?
+ * A split's break-before-make leaves every IPA of the block unmapped for
+ * a moment, and another CPU's walk in that moment takes a translation
+ * fault for an IPA that stays mapped; an access racing with S2BOX_MAP
+ * faults too. So, as KVM does, look again once the tables are settled:
+ * if a leaf maps the IPA now, go back in. Any leaf will do: if it lacks
+ * the permission the access needs, the retry takes a permission fault,
+ * which is the truth about the mapping and is always reported (the IPA
+ * of an S1PTW fault is the page of the stage-1 descriptor, which the
+ * same reasoning covers). A permission fault itself is never stale: a
+ * split copies the block's permissions and its break makes translation
+ * faults, not permission ones; only UNMAP and MAP again change them.
+ *
+ * Livelock: a retried access can only fault again if another break
+ * happened in between (TLBs never hold faulting entries), so a second
+ * fault at the same IPA with the break count unchanged means the tables
+ * and the CPU disagree: report it instead of looping. While the host
+ * keeps breaking mappings the box keeps retrying, as it would keep
+ * faulting; run_loop() still checks signals, the budget and
+ * cond_resched() between trips.
+ */
+static bool run_fault_stale(struct s2box_box *box,
+			    const struct s2box_run *run)
+{
+	unsigned long breaks;
+	int mapped;
+
+	if (!(run->flags & S2BOX_RUN_IPA_VALID) ||
+	    (run->fault_status != S2BOX_FAULT_TRANSLATION &&
+	     run->fault_status != S2BOX_FAULT_ACCESS_FLAG))
+		return false;
+	/* A signal: go back in, run_loop() returns -EINTR, RUN resumes. */
+	mapped = s2box_mem_ipa_mapped(box, run->ipa, &breaks);
+	if (mapped < 0)
+		return true;
+	if (mapped && box->stale_valid && box->stale_ipa == run->ipa &&
+	    box->stale_breaks == breaks) {
+		pr_warn_ratelimited("box %llu: stage-2 fault at mapped IPA 0x%llx again with no change to the tables: reported\n",
+				    box->id, run->ipa);
+		mapped = 0;
+	}
+	box->stale_valid = mapped;
+	if (!mapped)
+		return false;
+	box->stale_ipa = run->ipa;
+	box->stale_breaks = breaks;
+	atomic64_inc(&box->counters.exits[S2BOX_KIND_FAULT_RETRY]);
+	atomic64_inc(&s2box_stats.all.exits[S2BOX_KIND_FAULT_RETRY]);
+	trace_s2box_fault_retry(box->id, run->ipa, run->fault_status,
+				run->fault_level, breaks);
+	return true;
+}
+
+/* A trip that goes back in leaves @run as it was, as interrupts do. */
+static void run_forget_fault(struct s2box_run *run)
+{
+	run->exit_reason = 0;
+	run->esr = 0;
+	run->exception_class = 0;
+	run->far = 0;
+	run->ipa = 0;
+	run->flags = 0;
+	run->fault_access = 0;
+	run->fault_status = 0;
+	run->fault_level = 0;
+}
+
 /* Returns true when the exit is for the caller, false to go back in. */
 static bool run_decode(struct s2box_box *box, const struct s2box_exit *ex,
 		       struct s2box_run *run)
@@ -164,7 +233,10 @@ static bool run_decode(struct s2box_box *box, const struct s2box_exit *ex,
 		/* FAR_EL2 is only meaningful for aborts (else: host leftovers). */
 		run->far = ex->far;
 		run_decode_abort(ex, run);
-		return true;
+		if (!run_fault_stale(box, run))
+			return true;
+		run_forget_fault(run);
+		return false;
 	case S2_EC_SMC64:
 	case S2_EC_WFX:
 		/*

@@ -32,6 +32,7 @@ enum s2box_exit_kind {
 	S2BOX_KIND_SERROR,
 	S2BOX_KIND_BUDGET,
 	S2BOX_KIND_INTR,
+	S2BOX_KIND_FAULT_RETRY,	/* not an exit: a stale fault, retried */
 	S2BOX_NR_EXIT_KINDS
 };
 
@@ -109,6 +110,14 @@ struct s2box_box {
 	bool running;
 	struct hrtimer budget;
 	bool budget_over;
+	/*
+	 * The last stage-2 fault the run loop found stale and retried, and
+	 * the tree's break count then; only the RUN owning @running uses
+	 * them (run.c).
+	 */
+	bool stale_valid;
+	u64 stale_ipa;
+	unsigned long stale_breaks;
 };
 
 /* How one trip into the box ended (world.c fills it, run.c decodes it). */
@@ -141,6 +150,8 @@ void s2box_mem_destroy(struct s2box_box *box);
 int s2box_mem_map(struct s2box_box *box, const struct s2box_map *args);
 int s2box_mem_unmap(struct s2box_box *box, const struct s2box_unmap *args);
 int s2box_mem_audit(struct s2box_box *box, struct s2box_audit *res);
+int s2box_mem_ipa_mapped(struct s2box_box *box, u64 ipa,
+			 unsigned long *breaks);
 unsigned int s2box_mem_prot_to_s2pt(unsigned int prot);
 void s2box_mem_fill_info(struct s2box_box *box, struct s2box_box_info *info);
 ssize_t s2box_mem_rw(struct s2box_box *box, char __user *buf, size_t len,

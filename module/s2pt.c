@@ -81,6 +81,7 @@ void s2pt_init(struct s2pt *pt, const struct s2box_geom *geom, bool fwb,
 	pt->nr_blocks = 0;
 	pt->nr_pages = 0;
 	pt->mapped_bytes = 0;
+	pt->breaks = 0;
 }
 
 /*
@@ -368,6 +369,7 @@ static void remove_leaf(struct s2pt *pt, u64 *ptep, u64 addr, int level,
 
 	desc_leaf(pt, *ptep, addr, level, &leaf);
 	WRITE_ONCE(*ptep, 0);
+	pt->breaks++;
 	pt->ops->tlbi_ipa(pt->ctx, leaf.ipa, level);
 	count_leaf(pt, level, leaf.size, false);
 	if (release)
@@ -380,6 +382,7 @@ static void remove_table(struct s2pt *pt, u64 *ptep, u64 addr, u64 *table)
 	u64 pa = s2pt_desc_oa(pt, *ptep);
 
 	WRITE_ONCE(*ptep, 0);
+	pt->breaks++;
 	pt->ops->tlbi_ipa(pt->ctx, addr, S2PT_LEVEL_TABLE);
 	table_free_unlinked(pt, table, pa);
 }
@@ -501,7 +504,12 @@ static int split_block(struct s2pt *pt, u64 *ptep, int level, u64 cut)
 	table = split_build(pt, &old, cut, &table_pa, &cnt);
 	if (!table)
 		return -ENOMEM;
+	/*
+	 * Until the table is in, a walk of any IPA of the old block faults
+	 * although the IPA stays mapped; the count lets the run loop tell.
+	 */
 	WRITE_ONCE(*ptep, 0);
+	pt->breaks++;
 	/* Its leading barrier also publishes the new subtree's contents. */
 	pt->ops->tlbi_ipa(pt->ctx, old.ipa, level);
 	WRITE_ONCE(*ptep, s2pt_mk_table(pt, table_pa));

@@ -99,6 +99,13 @@ struct s2pt {
 	unsigned long nr_blocks;
 	unsigned long nr_pages;
 	u64 mapped_bytes;
+	/*
+	 * Times a valid descriptor was made invalid: a leaf or table
+	 * removed, or the break of a split's break-before-make. Bumped
+	 * before the invalidation, so a box that took a translation fault
+	 * in such a window sees it moved once the window is over.
+	 */
+	unsigned long breaks;
 };
 
 /*

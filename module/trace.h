@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Tracepoints of s2box, for perf and trace-cmd: box creation and
- * destruction, run entry and exit, and stage-2 faults.
+ * destruction, run entry and exit, and stage-2 faults (reported, or
+ * found stale and retried).
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM s2box
@@ -92,6 +93,26 @@ TRACE_EVENT(s2box_fault,
 	    TP_printk("box=%llu ipa=0x%llx access=%u status=%u level=%d",
 		      __entry->id, __entry->ipa, __entry->access,
 		      __entry->status, __entry->level)
+);
+
+/* A stage-2 fault found stale: the IPA is mapped, the box retries. */
+TRACE_EVENT(s2box_fault_retry,
+	    TP_PROTO(u64 id, u64 ipa, unsigned int status, int level,
+		     unsigned long breaks),
+	    TP_ARGS(id, ipa, status, level, breaks),
+	    TP_STRUCT__entry(__field(u64, id)
+			     __field(u64, ipa)
+			     __field(unsigned int, status)
+			     __field(int, level)
+			     __field(unsigned long, breaks)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->ipa = ipa;
+			   __entry->status = status;
+			   __entry->level = level;
+			   __entry->breaks = breaks;),
+	    TP_printk("box=%llu ipa=0x%llx status=%u level=%d breaks=%lu",
+		      __entry->id, __entry->ipa, __entry->status,
+		      __entry->level, __entry->breaks)
 );
 
 #endif /* S2BOX_TRACE_H */

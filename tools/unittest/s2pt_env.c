@@ -109,16 +109,31 @@ static void *fake_p2v(void *ctx, u64 pa)
 	return e->slot[i];
 }
 
-/* Break-before-make: the entry must already be invalid when invalidating. */
+/*
+ * Break-before-make: the entry must already be invalid when invalidating,
+ * and counted in pt.breaks, once per TLBI, so the run loop can tell that
+ * a fault may have come from this window.
+ */
 static void fake_tlbi(void *ctx, u64 ipa, int level)
 {
 	struct env *e = ctx;
+	struct s2pt_leaf leaf;
 	struct rwalk w;
 
 	ref_walk(e, ipa, &w);
 	if (level != S2PT_LEVEL_TABLE && w.res == RW_OK)
 		fail(e->tc, "%s: TLBI of %#llx while it is still mapped",
 		     e->ctx, (unsigned long long)ipa);
+	if (e->pt.breaks != e->tlbi_breaks + 1)
+		fail(e->tc, "%s: TLBI of %#llx after %lu breaks counted, not 1",
+		     e->ctx, (unsigned long long)ipa,
+		     e->pt.breaks - e->tlbi_breaks);
+	e->tlbi_breaks = e->pt.breaks;
+	if (e->probe) {
+		e->probe_ret = s2pt_walk(&e->pt, e->probe_ipa, &leaf);
+		if (e->probe_ret == -ENOENT)
+			e->probe_hits++;
+	}
 	e->last = level == S2PT_LEVEL_TABLE ? EV_TLBI_TABLE : EV_TLBI_LEAF;
 	e->tlbi_ipa = ipa;
 	e->tlbi_level = level;

@@ -57,6 +57,16 @@ struct env {
 	u64 tlbi_ipa;
 	int tlbi_level;
 	unsigned long ntlbi, nsync;
+	unsigned long tlbi_breaks;	/* pt.breaks at the last TLBI */
+
+	/*
+	 * The run loop's view in the middle of a break-before-make: at each
+	 * TLBI, what s2pt_walk() makes of probe_ipa (when probe is set).
+	 */
+	bool probe;
+	u64 probe_ipa;
+	int probe_ret;
+	unsigned long probe_hits;	/* TLBIs that found it unmapped */
 
 	/* Reference model, sorted by IPA, and what unmap released. */
 	struct region reg[MAX_REGIONS];

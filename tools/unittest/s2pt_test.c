@@ -126,6 +126,61 @@ static void test_blocks(struct env *e)
 	    e->ctx);
 }
 
+/*
+ * What the run loop relies on to retry a stale fault: while a block is
+ * split, s2pt_walk() finds an IPA far from the cut unmapped (the window a
+ * box can fault in) and pt.breaks has moved; once the unmap returns, the
+ * IPA resolves to the same PA and permissions as before. A map never
+ * counts a break; an unmap counts one per descriptor it made invalid
+ * (checked at every TLBI by the environment).
+ */
+static void test_split_window(struct env *e)
+{
+	u64 gr = BIT_ULL(e->g), bs, pa, probe;
+	unsigned int prot = S2PT_PROT_R | S2PT_PROT_W;
+	unsigned long before;
+	struct s2pt_leaf leaf;
+	int level;
+
+	for (level = e->start; level < 3; level++) {
+		bs = ref_level_size(e, level);
+		if (!ref_block_ok(e, level) || 2 * bs > BIT_ULL(e->ia))
+			continue;
+		pa = BIT_ULL(e->ps_bits) - bs;
+		before = e->pt.breaks;
+		do_map(e, bs, pa, bs, prot, 0, 0);
+		if (e->pt.breaks != before)
+			fail(e->tc, "%s: a map counted %lu breaks", e->ctx,
+			     e->pt.breaks - before);
+		/* The top half, as the selftest's box reads it. */
+		probe = bs + bs / 2 + 5 * gr + 8;
+		e->probe = true;
+		e->probe_ipa = probe;
+		e->probe_hits = 0;
+		do_unmap(e, bs, gr, 0);
+		e->probe = false;
+		if (e->probe_hits != 1)
+			fail(e->tc, "%s: level %d split: %lu TLBIs saw %#llx unmapped, expected 1",
+			     e->ctx, level, e->probe_hits,
+			     (unsigned long long)probe);
+		if (e->pt.breaks - before != 2)
+			fail(e->tc, "%s: level %d split and unmap: %lu breaks, expected 2",
+			     e->ctx, level, e->pt.breaks - before);
+		if (s2pt_walk(&e->pt, probe, &leaf) ||
+		    leaf.pa + (probe - leaf.ipa) != pa + (probe - bs) ||
+		    leaf.prot != prot || leaf.level <= level)
+			fail(e->tc, "%s: level %d: %#llx after the split: not the page it was",
+			     e->ctx, level, (unsigned long long)probe);
+		if (s2pt_walk(&e->pt, bs, &leaf) != -ENOENT)
+			fail(e->tc, "%s: level %d: the unmapped granule still maps",
+			     e->ctx, level);
+		do_unmap(e, 0, BIT_ULL(e->ia), 0);
+		expect_empty(e, "split window");
+	}
+	tap(e->tc, "s2pt %s: a split's window is seen and counted, then the IPA maps as before",
+	    e->ctx);
+}
+
 /* Where a level has no blocks, an aligned range takes the next level's. */
 static void test_no_block_levels(struct env *e)
 {
@@ -367,6 +422,7 @@ void s2pt_tests(void)
 				seed = 0x5eed0000ULL + h * 256 + gs * 16 + i;
 				env_init(&e, &tc, hosts[h], gs, ipas[i]);
 				test_blocks(&e);
+				test_split_window(&e);
 				test_no_block_levels(&e);
 				test_edges(&e);
 				test_errors(&e);

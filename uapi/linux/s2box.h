@@ -464,7 +464,12 @@ struct s2box_run {
  * vectors at VBAR_EL1 then takes a stage-2 fault fetching them (VBAR 0 +
  * 0x200 with the reset state) and exits with that. After a trap exit the
  * box resumes at the trapping instruction (HVC, SMC, WFI and WFE exits
- * resume after it, whatever its length): set pc to skip it.
+ * resume after it, whatever its length): set pc to skip it. A stage-2
+ * translation or access-flag fault is an exit only if the IPA is still
+ * unmapped when the module looks under the lock S2BOX_MAP and S2BOX_UNMAP
+ * hold; otherwise (the access hit a block split, or raced with a MAP) the
+ * box retries it, counted in S2BOX_ATTR_EXITS_FAULT_RETRY. A permission
+ * fault always exits: a split keeps a block's permissions.
  * Errors: EINTR (a signal arrived; RUN again resumes exactly where the box
  *         stopped); EBUSY (the box is running on another thread);
  *         EINVAL (flags, reserved, or a structure size in the ioctl
@@ -644,6 +649,13 @@ enum s2box_nl_exits_attr {
 	S2BOX_ATTR_EXITS_SERROR,
 	S2BOX_ATTR_EXITS_BUDGET,
 	S2BOX_ATTR_EXITS_INTR,		/* RUN ended by a signal (EINTR) */
+	/*
+	 * Not exits: stage-2 translation or access-flag faults on an IPA
+	 * that was mapped again by the time the module looked (the box hit
+	 * a block split's break-before-make, or raced with S2BOX_MAP). The
+	 * box retried the access instead of exiting.
+	 */
+	S2BOX_ATTR_EXITS_FAULT_RETRY,
 	__S2BOX_ATTR_EXITS_MAX,
 };
 

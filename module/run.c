@@ -247,8 +247,10 @@ static bool run_decode(struct s2box_box *box, const struct s2box_exit *ex,
 		break;
 	case S2_EC_SYS64:
 		/* An EL1 MMU register write (TVM): done, back into the box. */
-		if (s2box_trap_finish(box, ex->esr))
+		if (s2box_trap_finish(box, ex->esr)) {
+			run_forget_fault(run);
 			return false;
+		}
 		run->sysreg = ex->esr & GENMASK_ULL(21, 0);
 		break;
 	}

@@ -236,7 +236,7 @@ fetch_qemu10() {
 	10.*) ;;
 	*) log "warning: $rel-backports has QEMU $ver, not 10.x" ;;
 	esac
-	log "QEMU $ver: $(tr '\n' ' ' <<<"$QEMU10_PKGS")"
+	log "QEMU $ver: ${QEMU10_PKGS//$'\n'/ }"
 	# shellcheck disable=SC2046 # one word a package
 	(cd "$a/debs" && apt-get -c "$a/apt.conf" download -qq \
 		$(for p in $QEMU10_PKGS; do echo "$p=$ver"; done) >/dev/null)

@@ -20,7 +20,7 @@ S2BOX_CACHE ?= $(or $(HOME),/root)/.cache/s2box
 export S2BOX_CACHE
 
 KERNELS ?= 6.1 6.12 6.12-16k
-CPUS ?= max neoverse-n1 cortex-a76 a64fx cortex-a57
+CPUS ?= max neoverse-n1 cortex-a76 a64fx cortex-a57 neoverse-n2 neoverse-v1
 export KERNELS CPUS
 
 CROSS ?= aarch64-linux-gnu-

@@ -14,6 +14,7 @@
 #   dmesg.txt     the guest's dmesg, sent just before the verdict
 #   verdict       pass, fail or none (what the guest said, if it said it)
 #   timing        boot=<s to /init, guest clock> wall=<s of the QEMU run>
+#   qemu-version  the emulator's --version line
 #   check-log.txt what scripts/check-log.sh found in console.log, dmesg.txt
 #   results.tap   the guest's test and step results plus harness checks
 # Exit status 0 only if every line of results.tap is "ok".
@@ -25,6 +26,10 @@
 #   S2BOX_MACHINE  -M value (default virt,virtualization=on,gic-version=3)
 #   S2BOX_APPEND   extra kernel command line
 #   S2BOX_CELL     name used in results.tap (default KERNEL_TAG-CPU)
+#   S2BOX_QEMU     emulator: system (default, the machine's
+#                  qemu-system-aarch64, QEMU 7.2 on Debian 12) or qemu10
+#                  (bookworm-backports' QEMU 10 that scripts/setup.sh
+#                  extracts to $S2BOX_CACHE/qemu10)
 #   S2BOX_VERBOSE  1: also copy the console to stderr while it runs
 #   QEMU_EXTRA     extra QEMU arguments (word-split)
 #   and those of scripts/initramfs.sh (S2BOX_BIN_DIR, S2BOX_INSMOD_ARGS,
@@ -46,6 +51,24 @@ cpu_option() {
 	esac
 }
 
+# QEMU_CMD: the emulator's command words for S2BOX_QEMU. The extracted
+# QEMU 10 takes its firmware/data (-L) and its modules from its own tree:
+# its built-in paths are the system QEMU's.
+qemu_select() {
+	local q10="$CACHE/qemu10"
+	case "${S2BOX_QEMU:-system}" in
+	system) QEMU_CMD=(qemu-system-aarch64) ;;
+	qemu10)
+		[ -f "$q10/.done" ] ||
+			die "no QEMU 10 in $q10 (run scripts/setup.sh)"
+		export QEMU_MODULE_DIR="$q10/modules"
+		QEMU_CMD=("$q10/root/usr/bin/qemu-system-aarch64"
+			-L "$q10/root/usr/share/qemu")
+		;;
+	*) die "S2BOX_QEMU: unknown emulator '$S2BOX_QEMU' (system or qemu10)" ;;
+	esac
+}
+
 # run_qemu TAG CPU OUTDIR: boot; prints QEMU's (or timeout's) exit status.
 run_qemu() {
 	local tag=$1 cpu=$2 out=$3 rc=0
@@ -53,7 +76,7 @@ run_qemu() {
 	# SC2206: QEMU_EXTRA is a list of words on purpose; SC2054: the
 	# commas are inside QEMU option values.
 	# shellcheck disable=SC2206,SC2054
-	cmd=(qemu-system-aarch64
+	cmd=("${QEMU_CMD[@]}"
 		-M "${S2BOX_MACHINE:-virt,virtualization=on,gic-version=3}"
 		-cpu "$(cpu_option "$cpu")" -smp "${S2BOX_SMP:-2}"
 		-m "${S2BOX_MEM:-1024}" -nographic -no-reboot -nic none
@@ -63,7 +86,7 @@ run_qemu() {
 		-chardev "file,id=s2res,path=$out/channel.raw"
 		-device "virtserialport,bus=s2vser.0,chardev=s2res,name=$PORT_NAME"
 		${QEMU_EXTRA:-})
-	echo "${cmd[*]}" >"$out/qemu.cmd"
+	echo "${QEMU_MODULE_DIR:+QEMU_MODULE_DIR=$QEMU_MODULE_DIR }${cmd[*]}" >"$out/qemu.cmd"
 	# stdin from /dev/null: QEMU must not put a terminal into raw mode
 	# (and leave it so when killed); --foreground keeps job control sane.
 	if [ "${S2BOX_VERBOSE:-0}" = 1 ]; then
@@ -196,9 +219,12 @@ main() {
 	local cell=${S2BOX_CELL:-$1-$2} nonce t0 t1 qrc verdict boot wall clean=1
 	[ -f "$CACHE/kernels/$tag/vmlinuz" ] ||
 		die "no kernel $tag in $CACHE (run scripts/setup.sh)"
+	qemu_select
 	mkdir -p "$out"
 	rm -f "$out"/{console.log,channel.raw,tap.txt,dmesg.txt,verdict,timing} \
-		"$out"/{check-log.txt,results.tap,qemu.cmd,initramfs.cpio.gz}
+		"$out"/{check-log.txt,results.tap,qemu.cmd,initramfs.cpio.gz} \
+		"$out"/qemu-version
+	"${QEMU_CMD[0]}" --version | head -n1 >"$out/qemu-version"
 	: >"$out/channel.raw"
 
 	nonce=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')

@@ -128,6 +128,146 @@ fetch_busybox() {
 	rm -rf "$d.tmp"
 }
 
+# debian_source CODENAME: "URI KEYRING" of the archive the machine's own apt
+# sources use for CODENAME (deb822 .sources and one-line .list files alike;
+# KEYRING may be empty), so the private list below goes wherever the
+# machine's apt already goes and trusts the same key.
+debian_source() {
+	local f
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		awk -v rel="$1" '
+			function flush() {
+				if (uri != "" && has_rel && en != "no" && types ~ /(^| )deb( |$)/)
+					print uri, key
+				uri = key = types = en = ""; has_rel = 0
+			}
+			/^[ \t]*#/ { next }
+			/^[ \t]*$/ { flush(); next }
+			{ f = tolower($1) }
+			f == "types:" { types = $0 }
+			f == "enabled:" { en = tolower($2) }
+			f == "uris:" { uri = $2 }
+			f == "signed-by:" { key = $2 }
+			f == "suites:" {
+				for (i = 2; i <= NF; i++)
+					if ($i == rel)
+						has_rel = 1
+			}
+			END { flush() }
+		' "$f"
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -f "$f" ] || continue
+		# deb [opt=value ...] URI SUITE COMPONENT...
+		sed 's/#.*//' "$f" | awk -v rel="$1" '
+			$1 != "deb" { next }
+			{ key = ""; i = 2 }
+			$2 ~ /^\[/ {
+				for (; i <= NF; i++) {
+					if ($i ~ /^\[?signed-by=/) {
+						key = $i
+						sub(/^\[?signed-by=/, "", key)
+						sub(/\]$/, "", key)
+					}
+					if ($i ~ /\]$/)
+						break
+				}
+				i++
+			}
+			$(i + 1) == rel { print $i, key }'
+	done
+}
+
+# QEMU 10 from $CODENAME-backports, extracted beside the system's QEMU (whose
+# install brought every shared library it links): $CACHE/qemu10/root with
+# usr/bin/qemu-system-aarch64 and its data in usr/share/qemu. apt runs on a
+# private configuration (sources, lists, caches and hooks under
+# $CACHE/qemu10-apt) so the machine's own apt state is left as it was.
+#
+# QEMU loads its UI, audio and display modules at start-up, from
+# QEMU_MODULE_DIR first and then from its built-in path, which is the
+# system QEMU's: every module QEMU 7.2's install has must exist in QEMU
+# 10's module directory too (hence the opengl and spice module packages),
+# or QEMU falls back to the 7.2 module, refuses it as "from another build"
+# and says so on every boot's console.
+QEMU10_PKGS="qemu-system-arm qemu-system-common qemu-system-data
+qemu-system-modules-opengl qemu-system-modules-spice"
+fetch_qemu10() {
+	local d="$CACHE/qemu10" a="$CACHE/qemu10-apt" rel mirror key arch
+	[ -f "$d/.done" ] && return 0
+	# shellcheck disable=SC1091 # the machine's own file
+	rel=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	[ -n "$rel" ] || { echo "setup: no VERSION_CODENAME in /etc/os-release" >&2; exit 1; }
+	read -r mirror key < <(debian_source "$rel" | head -n1) || true
+	[ -n "$mirror" ] || { echo "setup: no apt source for $rel to derive the backports mirror from" >&2; exit 1; }
+	arch=$(dpkg --print-architecture)
+	rm -rf "$a" "$d" "$d.tmp"
+	mkdir -p "$a/lists/partial" "$a/archives/partial" "$a/parts" "$a/debs"
+	echo "deb ${key:+[signed-by=$key] }$mirror $rel-backports main" >"$a/sources.list"
+	: >"$a/status"
+	# Read after the machine's apt.conf.d (so a proxy set there still
+	# applies); #clear drops list-update hooks that would tell the
+	# machine's package tools about lists they never see.
+	cat >"$a/apt.conf" <<-EOC
+		Dir::Etc::SourceList "$a/sources.list";
+		Dir::Etc::SourceParts "$a/parts";
+		Dir::State "$a";
+		Dir::State::Lists "$a/lists";
+		Dir::State::status "$a/status";
+		Dir::Cache "$a";
+		Dir::Cache::Archives "$a/archives";
+		Dir::Cache::pkgcache "";
+		Dir::Cache::srcpkgcache "";
+		#clear APT::Architectures;
+		APT::Architectures { "$arch"; };
+		#clear APT::Update::Post-Invoke;
+		#clear APT::Update::Post-Invoke-Success;
+		APT::Sandbox::User "root";
+	EOC
+	log "QEMU from $rel-backports ($mirror)"
+	apt-get -c "$a/apt.conf" update -qq >/dev/null
+	# The archive keeps only the current backport: resolve its version now.
+	local ver p deb q err
+	ver=$(apt-cache -c "$a/apt.conf" show "qemu-system-arm/$rel-backports" 2>/dev/null |
+		awk '$1 == "Version:" { print $2; exit }')
+	[ -n "$ver" ] || { echo "setup: no qemu-system-arm in $rel-backports" >&2; exit 1; }
+	case "${ver#*:}" in
+	10.*) ;;
+	*) log "warning: $rel-backports has QEMU $ver, not 10.x" ;;
+	esac
+	log "QEMU $ver: ${QEMU10_PKGS//$'\n'/ }"
+	# shellcheck disable=SC2046 # one word a package
+	(cd "$a/debs" && apt-get -c "$a/apt.conf" download -qq \
+		$(for p in $QEMU10_PKGS; do echo "$p=$ver"; done) >/dev/null)
+	mkdir -p "$d.tmp/root"
+	for p in $QEMU10_PKGS; do
+		deb=$(ls "$a/debs/${p}"_*.deb)
+		dpkg-deb -x "$deb" "$d.tmp/root"
+	done
+	ln -sfn "root/$(cd "$d.tmp/root" && ls -d usr/lib/*/qemu)" "$d.tmp/modules"
+	# Start the machine the cells use, stopped, and quit from the monitor:
+	# that loads the start-up modules, the CPU model and the machine type.
+	# Any word on stderr (a library or module that does not fit) fails it.
+	q="$d.tmp/root/usr/bin/qemu-system-aarch64"
+	"$q" --version >"$d.tmp/version"
+	err=$(echo quit | QEMU_MODULE_DIR="$d.tmp/modules" timeout 60 "$q" \
+		-L "$d.tmp/root/usr/share/qemu" -M virt,virtualization=on,mte=on \
+		-cpu max -display none -serial none -nic none -S -monitor stdio \
+		2>&1 >/dev/null) || err="exit $? $err"
+	if [ -n "$err" ]; then
+		echo "setup: QEMU $ver does not run here: $err" >&2
+		ldd "$q" | grep 'not found' >&2 || true
+		exit 1
+	fi
+	echo "$ver" >"$d.tmp/package-version"
+	mv "$d.tmp" "$d"
+	# The extracted tree is all later runs need; drop the .debs.
+	rm -rf "$a/debs" "$a/archives"
+	touch "$d/.done"
+	log "$(head -n1 "$d/version")"
+}
+
 # kselftest harness, lib.mk and checkpatch.pl (+ spelling/const_structs)
 # from Debian's linux-source (6.12, the newer harness, works on both kernels).
 fetch_linux_source_bits() {
@@ -162,6 +302,7 @@ fetch_linux_source_bits() {
 install_host_packages
 fetch_busybox
 fetch_linux_source_bits
+fetch_qemu10
 fetch_kernel 6.1 linux-image-arm64 linux-headers-arm64
 fetch_kernel 6.12 linux-image-6.12-arm64 linux-headers-6.12-arm64
 fetch_kernel 6.12-16k linux-image-6.12-arm64-16k linux-headers-6.12-arm64-16k

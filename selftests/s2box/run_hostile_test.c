@@ -1382,7 +1382,7 @@ FIXTURE_VARIANT_ADD(hostile, icc_pmr_el1_write) {
 FIXTURE_VARIANT_ADD(hostile, icc_sre_el1_read) {
 	ONE_AT(icc_sre_r), SYSREG_TRAP(3, 0, 12, 12, 5, 6, 1),
 	.need = F_GICSYS,
-	.gap = "the GIC model ignores ICC_SRE_EL2.Enable (QEMU 7.2)",
+	.gap = "the GIC model ignores ICC_SRE_EL2.Enable (QEMU 7.2, 10.0)",
 };
 
 FIXTURE_VARIANT_ADD(hostile, icc_dir_el1_write) {
@@ -1639,7 +1639,7 @@ FIXTURE_VARIANT_ADD(hostile, unaligned_load_sctlr_a) {
 FIXTURE_VARIANT_ADD(hostile, misaligned_sp_sctlr_sa) {
 	BLOB_AT(sp_load), EL1(VEC_EL1H_SYNC, EC_SP_ALIGN, 0, ISS_ALL),
 	.setup = setup_sp_align,
-	.gap = "the CPU model does not check SCTLR_EL1.SA (QEMU 7.2)",
+	.gap = "the CPU model does not check SCTLR_EL1.SA (QEMU 7.2, 10.0)",
 };
 
 /* Exclusives and atomics. */

@@ -79,6 +79,14 @@
 #define S2_PMU_EXCLUDE_EL0	BIT_ULL(30)	/* U */
 #define S2_PMU_INCLUDE_EL2	BIT_ULL(27)	/* NSH */
 
+/*
+ * HCRX_EL2 (FEAT_HCX). Its enables (TCR2En, SCTLR2En, GCSEn, EnFPM,
+ * D128En, MSCEn, ...) are all 0 for a box, which makes those registers
+ * trap to EL2 or their instructions UNDEFINED at EL1/EL0; TALLINT traps
+ * MSR ALLINT (FEAT_NMI).
+ */
+#define S2_HCRX_TALLINT		BIT_ULL(6)
+
 /* MPAM2_EL2 and MPAMIDR_EL1 (FEAT_MPAM). */
 #define S2_MPAM2_TRAPMPAM1EL1	BIT_ULL(48)	/* MPAM1_EL1 traps */
 #define S2_MPAM2_TRAPMPAM0EL1	BIT_ULL(49)	/* MPAM0_EL1 traps */
@@ -86,6 +94,7 @@
 #define S2_MPAMIDR_HAS_TIDR	BIT_ULL(57)
 
 /* Encodings not named alike by every supported kernel. */
+#define S2_SYS_HCRX_EL2		sys_reg(3, 4, 1, 2, 2)
 #define S2_SYS_MPAM2_EL2	sys_reg(3, 4, 10, 5, 0)
 #define S2_SYS_MPAMIDR_EL1	sys_reg(3, 0, 10, 4, 4)
 #define S2_SYS_ICH_HCR_EL2	sys_reg(3, 4, 12, 11, 0)

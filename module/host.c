@@ -170,6 +170,18 @@ static void host_probe_mpam(void)
 			   S2_MPAMIDR_HAS_TIDR);
 }
 
+/*
+ * HCRX_EL2 on every CPU. The kernel's feature table keeps the lowest HCX
+ * of all CPUs, so "present" here means the register exists everywhere; a
+ * system where only some CPUs have it is refused by the allow-list.
+ */
+static void host_probe_hcx(void)
+{
+	u64 mmfr1 = read_sanitised_ftr_reg(SYS_ID_AA64MMFR1_EL1);
+
+	s2box_host_caps.hcx = (mmfr1 >> 40) & 0xf;
+}
+
 int s2box_host_probe(void)
 {
 	const char *feature;
@@ -194,6 +206,7 @@ int s2box_host_probe(void)
 	host_probe_bhb();
 	host_probe_pmu();
 	host_probe_mpam();
+	host_probe_hcx();
 	on_each_cpu(host_cpu_errata_ipi, NULL, 1);
 	if (s2box_host_caps.tcr_hw_update_broken)
 		pr_info("AmpereOne AC03_CPU_38: boxes run with TCR_EL1.HA/HD clear\n");

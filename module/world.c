@@ -61,6 +61,7 @@ struct world_host {
 	u64 vttbr;		/* what VTTBR_EL2 held when the run began */
 	u64 mdscr;
 	u64 mpam2;
+	u64 hcrx;
 	u64 pmselr;
 	u32 pmu_changed;	/* counters whose filter the box run changed */
 	u32 pmu_filter[32];	/* their host filters (31: cycle counter) */
@@ -77,7 +78,7 @@ struct world_cfg {
 	u64 box_hcr;
 	u64 tcr_clear;		/* TCR_EL1 bits a box may not set here */
 	u64 mpam2_traps;	/* MPAM2_EL2 bits for the box, 0: no MPAM */
-	bool gic_sysregs, sme, ras, pmu, spec_at;
+	bool gic_sysregs, sme, ras, pmu, spec_at, hcx;
 };
 
 static __always_inline void world_check_layout(void)
@@ -134,6 +135,7 @@ static __always_inline void world_get_cfg(struct world_cfg *cfg)
 	cfg->ras = host->ras;
 	cfg->pmu = host->pmuv3;
 	cfg->spec_at = s2box_need_spec_at_wa();
+	cfg->hcx = host->hcx;
 	cfg->mpam2_traps = 0;
 	if (host->mpam)
 		cfg->mpam2_traps = S2_MPAM2_TRAPMPAM0EL1 |
@@ -396,6 +398,16 @@ static __always_inline void world_activate_traps(struct world_host *h,
 	 * trap, so it can neither read nor pick the partition the host, KVM
 	 * or another box runs in.
 	 */
+	/*
+	 * HCRX_EL2: the host's enables (6.12 sets MSCEn, TCR2En and EnFPM
+	 * where the CPU has them) would hand the box TCR2_EL1, FPMR and the
+	 * like, EL1 state shared with KVM's guests. None of its features is
+	 * enabled for a box; see S2_HCRX_TALLINT.
+	 */
+	if (cfg->hcx) {
+		h->hcrx = read_sysreg_s(S2_SYS_HCRX_EL2);
+		write_sysreg_s(S2_HCRX_TALLINT, S2_SYS_HCRX_EL2);
+	}
 	if (cfg->mpam2_traps) {
 		h->mpam2 = read_sysreg_s(S2_SYS_MPAM2_EL2);
 		write_sysreg_s(h->mpam2 | cfg->mpam2_traps, S2_SYS_MPAM2_EL2);
@@ -492,6 +504,8 @@ static __always_inline void world_deactivate(const struct world_host *h,
 	}
 	if (cfg->mpam2_traps)
 		write_sysreg_s(h->mpam2, S2_SYS_MPAM2_EL2);
+	if (cfg->hcx)
+		write_sysreg_s(h->hcrx, S2_SYS_HCRX_EL2);
 	world_pmu_to_host(h);
 	world_debug_to_host(h);
 	isb();

@@ -3,23 +3,29 @@
  * s2box kselftests: box memory, for every granule and IPA size. S2BOX_MAP
  * and S2BOX_UNMAP against the GET_BOX_INFO counters, with a clean
  * S2BOX_AUDIT after every operation; pread, pwrite and mmap on the box fd;
- * every rejection with its errno; the per-box memory limit; the highest
- * mapping each IPA size allows.
+ * every rejection with its errno; the per-box memory limit, detached
+ * pages (UNMAPped while mmap()ed) included; the pinned-memory charge
+ * against RLIMIT_MEMLOCK, and the fdinfo figures; the highest mapping
+ * each IPA size allows.
  */
 
 #include <errno.h>
+#include <grp.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
 #include "mem_fixture.h"
+#include "pinned_util.h"
 
+#define NOBODY	65534
 #define RW	(S2BOX_PROT_READ | S2BOX_PROT_WRITE)
 #define RWX	(RW | S2BOX_PROT_EXEC)
 
@@ -577,6 +583,298 @@ TEST_F(mem, map_limit_enomem)
 	close(box2);
 	ASSERT_EQ(0, box_unmap(self->box, 0, self->top));
 	STATE(0, NULL);
+}
+
+#define DETACH_TRIES	8
+
+/*
+ * MAP, fault the pages in through mmap(), UNMAP, again: each round leaves
+ * the box's old pages with the process. They must still count against
+ * max_box_mem_mb (and as pinned) until the process lets go of them, or a
+ * box would hold any amount of memory while under its limit.
+ */
+TEST_F(mem, detached_pages_count_against_limit)
+{
+	__u64 chunk = MIB, b = self->base, pin0 = vm_pinned(0);
+	int saved = mem_read_limit(), i, n, page = getpagesize();
+	char *maps[DETACH_TRIES];
+	__u64 off;
+
+	if (saved < 0)
+		SKIP(return, "cannot read %s", MEM_LIMIT_PARAM);
+	if (mem_write_limit(saved))
+		SKIP(return, "cannot write %s (not root?)", MEM_LIMIT_PARAM);
+	self->saved_limit = saved;
+	ASSERT_NE(NO_VALUE, pin0);
+	ASSERT_EQ(0, mem_write_limit(4));
+	for (n = 0; n < DETACH_TRIES; n++) {
+		errno = 0;
+		if (box_map(self->box, b, chunk, RW))
+			break;
+		maps[n] = mmap(NULL, chunk, PROT_READ | PROT_WRITE, MAP_SHARED,
+			       self->box, b);
+		ASSERT_NE(MAP_FAILED, maps[n]);
+		for (off = 0; off < chunk; off += page)
+			maps[n][off] = (char)(n + 1);
+		ASSERT_EQ(0, box_unmap(self->box, b, chunk));
+		STATE(0, NULL);
+	}
+	EXPECT_EQ(4, n) {
+		TH_LOG("%d rounds of 1 MiB under a 4 MiB limit", n);
+	}
+	EXPECT_EQ(ENOMEM, errno);
+	EXPECT_EQ(n * chunk, fdinfo_u64(self->box, "s2box_mem_bytes"));
+	EXPECT_EQ(n * chunk, fdinfo_u64(self->box, "s2box_detached_bytes"));
+	EXPECT_EQ(0, fdinfo_u64(self->box, "s2box_mapped_bytes"));
+	EXPECT_EQ(n * chunk, fdinfo_u64(self->box, "s2box_pinned_bytes"));
+	EXPECT_EQ(pin0 + n * chunk, vm_pinned(0));
+	/* Each mapping still has its own pages. */
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(i + 1, maps[i][chunk - page]);
+	/* One let go of: the next MAP fits again. */
+	ASSERT_LT(0, n);
+	ASSERT_EQ(0, munmap(maps[0], chunk));
+	ASSERT_EQ(0, box_map(self->box, b, chunk, RW));
+	STATE(chunk, NULL);
+	EXPECT_EQ(n * chunk, fdinfo_u64(self->box, "s2box_mem_bytes"));
+	EXPECT_EQ((n - 1) * chunk,
+		  fdinfo_u64(self->box, "s2box_detached_bytes"));
+	for (i = 1; i < n; i++)
+		ASSERT_EQ(0, munmap(maps[i], chunk));
+	/* Reading the figures finds the pages unused and lets them go. */
+	EXPECT_EQ(chunk, fdinfo_u64(self->box, "s2box_mem_bytes"));
+	EXPECT_EQ(0, fdinfo_u64(self->box, "s2box_detached_bytes"));
+	EXPECT_EQ(chunk, fdinfo_u64(self->box, "s2box_pinned_bytes"));
+	EXPECT_EQ(pin0 + chunk, vm_pinned(0));
+	ASSERT_EQ(0, box_unmap(self->box, 0, self->top));
+	STATE(0, NULL);
+	EXPECT_EQ(0, fdinfo_u64(self->box, "s2box_mem_bytes"));
+	EXPECT_EQ(pin0, vm_pinned(0));
+}
+
+/* The fdinfo of a box fd names the box. */
+TEST_F(mem, fdinfo_figures)
+{
+	__u64 a = self->align, b = self->base;
+	struct s2box_box_info info;
+
+	ASSERT_EQ(0, box_map(self->box, b, 3 * a, RW));
+	STATE(3 * a, &info);
+	EXPECT_EQ(info.box_id, fdinfo_u64(self->box, "s2box_box_id"));
+	EXPECT_EQ(info.ipa_bits, fdinfo_u64(self->box, "s2box_ipa_bits"));
+	EXPECT_EQ(info.granule, fdinfo_u64(self->box, "s2box_granule"));
+	EXPECT_EQ(getpid(), fdinfo_u64(self->box, "s2box_owner_pid"));
+	EXPECT_EQ(3 * a, fdinfo_u64(self->box, "s2box_mapped_bytes"));
+	EXPECT_EQ(3 * a, fdinfo_u64(self->box, "s2box_mem_bytes"));
+	EXPECT_EQ(0, fdinfo_u64(self->box, "s2box_detached_bytes"));
+	EXPECT_EQ(3 * a, fdinfo_u64(self->box, "s2box_pinned_bytes"));
+	EXPECT_EQ(vm_pinned(0),
+		  fdinfo_u64(self->box, "s2box_owner_pinned_bytes"));
+	EXPECT_LE(3 * a, vm_pinned(0));
+}
+
+#define PIN_LIMIT	(1024 * 1024ULL)
+
+/*
+ * In a child with RLIMIT_MEMLOCK at PIN_LIMIT, as root (CAP_IPC_LOCK:
+ * over the limit is fine) or, with @drop, as nobody (no capabilities).
+ * The box is its own, so the charge goes to its mm, which starts at
+ * zero. Exit 0, or the step that failed.
+ */
+static int pinned_child(unsigned int granule, bool drop)
+{
+	struct rlimit rl = { PIN_LIMIT, PIN_LIMIT };
+	__u64 half = PIN_LIMIT / 2;
+	struct s2box_box_info info;
+	int ctl, box, ret;
+
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		return 2;
+	ctl = s2box_open_ctl();
+	box = s2box_create(ctl, S2BOX_IPA_BITS_MIN, granule);
+	if (box < 0 || ioctl(box, S2BOX_GET_BOX_INFO, &info))
+		return 3;
+	if (drop && (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+		     setresuid(NOBODY, NOBODY, NOBODY)))
+		return 4;
+	if (vm_pinned(0) != 0)
+		return 5;
+	if (box_map(box, 0, half, RW))
+		return 6;
+	if (vm_pinned(0) != half ||
+	    fdinfo_u64(box, "s2box_pinned_bytes") != half ||
+	    fdinfo_u64(box, "s2box_owner_pinned_bytes") != half)
+		return 7;
+	ret = box_map(box, half, PIN_LIMIT, RW);
+	if (!drop) {
+		if (ret)
+			return 8;
+		if (vm_pinned(0) != half + PIN_LIMIT)
+			return 9;
+		goto out;
+	}
+	if (ret != -1 || errno != ENOMEM)
+		return 10;
+	/* Nothing was charged or mapped by the refused MAP. */
+	if (vm_pinned(0) != half || fdinfo_u64(box, "s2box_pinned_bytes") !=
+	    half || fdinfo_u64(box, "s2box_mapped_bytes") != half)
+		return 11;
+	/* Up to the limit exactly, and not a unit more. */
+	if (box_map(box, half, PIN_LIMIT - half, RW))
+		return 12;
+	if (vm_pinned(0) != PIN_LIMIT)
+		return 13;
+	if (box_map(box, PIN_LIMIT, info.map_align, RW) != -1 ||
+	    errno != ENOMEM)
+		return 14;
+out:
+	if (box_unmap(box, 0, 1ULL << S2BOX_IPA_BITS_MIN))
+		return 15;
+	if (vm_pinned(0) != 0 || fdinfo_u64(box, "s2box_pinned_bytes") != 0)
+		return 16;
+	close(box);
+	return 0;
+}
+
+static void run_pinned_child(struct __test_metadata *_metadata, bool drop)
+{
+	int ctl = s2box_open_ctl(), status;
+	unsigned int granule;
+	pid_t pid;
+
+	ASSERT_LE(0, ctl);
+	granule = s2box_any_granule(ctl);
+	close(ctl);
+	if (vm_pinned(0) == NO_VALUE)
+		SKIP(return, "no VmPin in /proc/self/status");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(pinned_child(granule, drop));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) {
+		TH_LOG("child %s: step %d", drop ? "as nobody" : "as root",
+		       WEXITSTATUS(status));
+	}
+}
+
+TEST(pinned_past_rlimit_memlock_enomem)
+{
+	run_pinned_child(_metadata, true);
+}
+
+TEST(pinned_cap_ipc_lock_bypasses_rlimit)
+{
+	run_pinned_child(_metadata, false);
+}
+
+static int send_fd(int sock, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte = 0;
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
+}
+
+static int recv_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], byte;
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+	int fd;
+
+	if (recvmsg(sock, &msg, 0) != 1)
+		return -1;
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+#define PIN_UNIT	(128 * 1024ULL)
+
+/* The creator of the box in pinned_charge_stays_with_creator. */
+static int creator_child(int sock, unsigned int granule)
+{
+	int ctl = s2box_open_ctl();
+	int box = s2box_create(ctl, S2BOX_IPA_BITS_MIN, granule);
+	char byte;
+
+	if (box < 0 || box_map(box, 0, 2 * PIN_UNIT, RW) ||
+	    send_fd(sock, box))
+		return 2;
+	close(box);
+	close(ctl);
+	/* Alive until told to go. */
+	return read(sock, &byte, 1) == 1 ? 0 : 3;
+}
+
+/*
+ * The charge goes to the creator's mm whoever holds the fd, and comes
+ * back from it exactly once, after the creator has exited too.
+ */
+TEST(pinned_charge_stays_with_creator)
+{
+	int ctl = s2box_open_ctl(), sv[2], box, status;
+	__u64 mine = vm_pinned(0);
+	unsigned int granule;
+	pid_t pid;
+
+	ASSERT_LE(0, ctl);
+	granule = s2box_any_granule(ctl);
+	close(ctl);
+	if (mine == NO_VALUE)
+		SKIP(return, "no VmPin in /proc/self/status");
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		close(sv[0]);
+		_exit(creator_child(sv[1], granule));
+	}
+	close(sv[1]);
+	box = recv_fd(sv[0]);
+	ASSERT_LE(0, box);
+	EXPECT_EQ(pid, fdinfo_u64(box, "s2box_owner_pid"));
+	EXPECT_EQ(2 * PIN_UNIT, vm_pinned(pid));
+	/* Memory this process maps is charged to the creator... */
+	ASSERT_EQ(0, box_map(box, 2 * PIN_UNIT, PIN_UNIT, RW));
+	EXPECT_EQ(3 * PIN_UNIT, vm_pinned(pid));
+	EXPECT_EQ(mine, vm_pinned(0));
+	/* ...and what it unmaps given back to the creator. */
+	ASSERT_EQ(0, box_unmap(box, 0, PIN_UNIT));
+	EXPECT_EQ(2 * PIN_UNIT, vm_pinned(pid));
+	EXPECT_EQ(2 * PIN_UNIT, fdinfo_u64(box, "s2box_owner_pinned_bytes"));
+	/* The creator exits; the box and its charge outlive it. */
+	ASSERT_EQ(1, write(sv[0], "x", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status)) {
+		TH_LOG("creator: status 0x%x", status);
+	}
+	EXPECT_EQ(2 * PIN_UNIT, fdinfo_u64(box, "s2box_owner_pinned_bytes"));
+	ASSERT_EQ(0, box_map(box, 0, PIN_UNIT, RW));
+	EXPECT_EQ(3 * PIN_UNIT, fdinfo_u64(box, "s2box_owner_pinned_bytes"));
+	ASSERT_EQ(0, box_unmap(box, 0, 1ULL << S2BOX_IPA_BITS_MIN));
+	EXPECT_EQ(0, fdinfo_u64(box, "s2box_owner_pinned_bytes"));
+	EXPECT_EQ(0, fdinfo_u64(box, "s2box_pinned_bytes"));
+	EXPECT_EQ(mine, vm_pinned(0));
+	close(box);
+	close(sv[0]);
 }
 
 /* The last units below 2^ipa_bits, and the last block when there is one. */

@@ -94,12 +94,39 @@ static const struct s2pt_ops mem_pt_ops = {
 	.sync = mem_sync,
 };
 
+static void mem_reap_detached(struct s2box_box *box, bool all);
+
+static void mem_reap_work(struct work_struct *work)
+{
+	struct s2box_box *box = container_of(work, struct s2box_box,
+					     reap_work);
+
+	mutex_lock(&box->lock);
+	mem_reap_detached(box, false);
+	mutex_unlock(&box->lock);
+}
+
+/*
+ * A process unmapped part of the box (munmap(), exit): the pages it held
+ * are released by now, so the detached ones it kept can go, and the
+ * pinned charge with them, without waiting for the next call on the box.
+ * Called with the process's mmap_lock held, under which box->lock must
+ * not be taken (pread/pwrite hold box->lock across user copies that
+ * fault), hence the work item.
+ */
+void s2box_mem_mapping_closed(struct s2box_box *box)
+{
+	if (READ_ONCE(box->detached_bytes))
+		schedule_work(&box->reap_work);
+}
+
 void s2box_mem_init(struct s2box_box *box)
 {
 	mutex_init(&box->lock);
 	xa_init(&box->pages);
 	xa_init(&box->prots);
 	INIT_LIST_HEAD(&box->detached);
+	INIT_WORK(&box->reap_work, mem_reap_work);
 	box->mm = current->mm;
 	if (box->mm)
 		mmgrab(box->mm);
@@ -211,7 +238,9 @@ static void mem_reap_detached(struct s2box_box *box, bool all)
 		if (!all && page_ref_count(page) > 1)
 			continue;
 		list_del_init(&page->lru);
-		box->detached_bytes -= PAGE_SIZE;
+		/* Read without box->lock by s2box_mem_mapping_closed(). */
+		WRITE_ONCE(box->detached_bytes,
+			   box->detached_bytes - PAGE_SIZE);
 		mem_put_page(box, page);
 		/* Only box->lock holders touch the list: @next stays valid. */
 		if (!(++n % 1024))
@@ -233,7 +262,9 @@ static void mem_reap_detached(struct s2box_box *box, bool all)
  * "detached", still counted in box->mem_bytes (max_box_mem_mb) and
  * charged as pinned, until the module's reference is the last; otherwise
  * MAP, fault it in, UNMAP, repeat would let a box hold any amount of
- * memory while under its limit.
+ * memory while under its limit. The page was never put on an LRU list
+ * (it is the module's, mapped through ->fault), so page->lru is free to
+ * link it into box->detached.
  */
 static void mem_release_pages(struct s2box_box *box, u64 ipa, u64 size)
 {
@@ -251,7 +282,8 @@ static void mem_release_pages(struct s2box_box *box, u64 ipa, u64 size)
 		xa_erase(&box->prots, index);
 		if (page_ref_count(page) > 1) {
 			list_add_tail(&page->lru, &box->detached);
-			box->detached_bytes += PAGE_SIZE;
+			WRITE_ONCE(box->detached_bytes,
+				   box->detached_bytes + PAGE_SIZE);
 		} else {
 			mem_put_page(box, page);
 		}
@@ -493,12 +525,15 @@ int s2box_mem_unmap(struct s2box_box *box, const struct s2box_unmap *args)
 		return err;
 	mutex_lock(&box->lock);
 	err = mem_unmap_locked(box, args->ipa, args->size);
+	mem_reap_detached(box, false);
 	mutex_unlock(&box->lock);
 	return err;
 }
 
 void s2box_mem_destroy(struct s2box_box *box)
 {
+	/* The last mapping may have queued it just before the file went. */
+	cancel_work_sync(&box->reap_work);
 	/* Covering the whole IPA space never splits, so it cannot fail. */
 	WARN_ON_ONCE(mem_unmap_locked(box, 0, 1ULL << box->geom.ipa_bits));
 	/*

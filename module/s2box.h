@@ -11,6 +11,7 @@
 #include <linux/percpu.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <linux/s2box.h>
 
@@ -92,6 +93,7 @@ struct s2box_box {
 	 */
 	struct list_head detached;
 	u64 detached_bytes;
+	struct work_struct reap_work;	/* after a mapping of the box closed */
 	/*
 	 * The creator's mm, mmgrab()bed so the charge can be taken back
 	 * however long it outlives its process and wherever the fd went;
@@ -143,6 +145,7 @@ int s2box_box_create(const struct s2box_create *args);
 /* mem.c: guest memory. */
 void s2box_mem_init(struct s2box_box *box);
 void s2box_mem_usage(struct s2box_box *box, struct s2box_mem_usage *u);
+void s2box_mem_mapping_closed(struct s2box_box *box);
 void s2box_mem_destroy(struct s2box_box *box);
 int s2box_mem_map(struct s2box_box *box, const struct s2box_map *args);
 int s2box_mem_unmap(struct s2box_box *box, const struct s2box_unmap *args);

@@ -719,7 +719,7 @@ TEST_F(nl, box_memory_and_pinned)
 	struct s2box_box_info info;
 	struct nlattr **tb = self->rep->tb;
 	__u64 a, pin0 = vm_pinned(0);
-	volatile char *p;
+	char *p;
 	int box;
 
 	box = s2box_create(self->ctl, S2BOX_IPA_BITS_MIN, self->granule);
@@ -742,7 +742,7 @@ TEST_F(nl, box_memory_and_pinned)
 	EXPECT_EQ(pin0 + 4 * a,
 		  get64(_metadata, tb, S2BOX_ATTR_BOX_OWNER_PINNED_BYTES));
 	EXPECT_EQ(pin0 + 4 * a, vm_pinned(0));
-	ASSERT_EQ(0, munmap((void *)p, a));
+	ASSERT_EQ(0, munmap(p, a));
 	ASSERT_EQ(0, nl_get_box(&self->nl, info.box_id, self->rep));
 	ASSERT_EQ(0, self->rep->err);
 	EXPECT_EQ(3 * a, get64(_metadata, tb, S2BOX_ATTR_BOX_MEM_BYTES));

@@ -414,9 +414,11 @@ struct s2box_run {
  * (S2BOX_ATTR_BOX_MEM_BYTES): what is mapped, plus pages S2BOX_UNMAP took
  * away while a process still had them mmap()ed ("detached"), until the
  * module's reference to such a page is the last one. A detached page
- * leaves the count at the next MAP, UNMAP, GET_BOX_INFO, netlink GET_BOX
- * or fdinfo read after the process let go of it (munmap(), exit), and at
- * the latest when the box is destroyed.
+ * leaves the count shortly after the process's mapping of it goes
+ * (munmap(), exit), and otherwise (a reference taken by get_user_pages()
+ * or vmsplice() let go of later) at the next MAP, UNMAP, GET_BOX_INFO,
+ * netlink GET_BOX or fdinfo read, at the latest when the box is
+ * destroyed.
  */
 #define S2BOX_MAP		_IOW(S2BOX_IOC_MAGIC, 0x03, struct s2box_map)
 

@@ -38,8 +38,11 @@ int s2box_mem_audit(struct s2box_box *box, struct s2box_audit *res)
 
 	mutex_lock(&box->lock);
 	err = s2pt_audit(&box->pt, audit_leaf_ok, box, &a);
-	/* Every page the box holds must be mapped, and nothing else. */
-	if (!err && a.bytes != box->mem_bytes)
+	/*
+	 * Every page the box holds must be mapped, and nothing else, but
+	 * for the detached ones UNMAP already took from stage 2.
+	 */
+	if (!err && a.bytes != box->mem_bytes - box->detached_bytes)
 		err = -EUCLEAN;
 	mutex_unlock(&box->lock);
 
@@ -52,8 +55,9 @@ int s2box_mem_audit(struct s2box_box *box, struct s2box_audit *res)
 	res->empty_tables = a.empty_tables;
 	res->foreign = a.rejected;
 	if (err)
-		pr_err_ratelimited("audit: box %llu: %lu bad descriptors, %lu empty tables, %lu foreign leaves, %llu bytes mapped for %llu held\n",
+		pr_err_ratelimited("audit: box %llu: %lu bad descriptors, %lu empty tables, %lu foreign leaves, %llu bytes mapped for %llu held (%llu detached)\n",
 				   box->id, a.bad_desc, a.empty_tables,
-				   a.rejected, a.bytes, box->mem_bytes);
+				   a.rejected, a.bytes, box->mem_bytes,
+				   box->detached_bytes);
 	return err;
 }

@@ -14,6 +14,7 @@
 #include <linux/module.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "s2box.h"
@@ -204,6 +205,27 @@ static loff_t box_llseek(struct file *file, loff_t offset, int whence)
 				 1LL << box->geom.ipa_bits);
 }
 
+/*
+ * /proc/PID/fdinfo/FD of a box fd: who is behind a process's pinned
+ * memory, without netlink. The keys are ABI (see the uapi header).
+ */
+static void box_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct s2box_box *box = file->private_data;
+	struct s2box_mem_usage u;
+
+	s2box_mem_usage(box, &u);
+	seq_printf(m, "s2box_box_id:\t%llu\n", box->id);
+	seq_printf(m, "s2box_ipa_bits:\t%u\n", box->geom.ipa_bits);
+	seq_printf(m, "s2box_granule:\t%u\n", 1U << box->geom.granule_shift);
+	seq_printf(m, "s2box_owner_pid:\t%d\n", pid_vnr(box->owner_pid));
+	seq_printf(m, "s2box_mapped_bytes:\t%llu\n", u.mapped_bytes);
+	seq_printf(m, "s2box_mem_bytes:\t%llu\n", u.mem_bytes);
+	seq_printf(m, "s2box_detached_bytes:\t%llu\n", u.detached_bytes);
+	seq_printf(m, "s2box_pinned_bytes:\t%llu\n", u.pinned_bytes);
+	seq_printf(m, "s2box_owner_pinned_bytes:\t%llu\n", u.mm_pinned_bytes);
+}
+
 static const struct file_operations box_fops = {
 	.owner = THIS_MODULE,
 	.release = box_release,
@@ -213,6 +235,7 @@ static const struct file_operations box_fops = {
 	.write = box_write,
 	.mmap = box_mmap,
 	.llseek = box_llseek,
+	.show_fdinfo = box_show_fdinfo,
 };
 
 static const char *granule_name(unsigned int granule)

@@ -10,13 +10,24 @@
  * can use, then split into independent pages (split_page()), so any part
  * of a block can be unmapped and freed later and mmap() can refcount each
  * page on its own.
+ *
+ * Box memory cannot be swapped or reclaimed and shows in no process's RSS,
+ * so besides the memory cgroup it is charged where the kernel charges
+ * other memory a user pins through a driver (RDMA, io_uring, iommufd): the
+ * creator's mm->pinned_vm ("VmPin" in /proc/PID/status), limited by the
+ * caller's RLIMIT_MEMLOCK unless it has CAP_IPC_LOCK. The charge follows
+ * box->mem_bytes, detached pages included, and goes back when the pages
+ * leave the box's count.
  */
 
+#include <linux/capability.h>
 #include <linux/gfp.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/uaccess.h>
 #include <asm/barrier.h>
 
@@ -83,12 +94,45 @@ static const struct s2pt_ops mem_pt_ops = {
 	.sync = mem_sync,
 };
 
+static void mem_reap_detached(struct s2box_box *box, bool all);
+static void mem_publish_stats(struct s2box_box *box);
+
+static void mem_reap_work(struct work_struct *work)
+{
+	struct s2box_box *box = container_of(work, struct s2box_box,
+					     reap_work);
+
+	mutex_lock(&box->lock);
+	mem_reap_detached(box, false);
+	mem_publish_stats(box);
+	mutex_unlock(&box->lock);
+}
+
+/*
+ * A process unmapped part of the box (munmap(), exit): the pages it held
+ * are released by now, so the detached ones it kept can go, and the
+ * pinned charge with them, without waiting for the next call on the box.
+ * Called with the process's mmap_lock held, under which box->lock must
+ * not be taken (pread/pwrite hold box->lock across user copies that
+ * fault), hence the work item.
+ */
+void s2box_mem_mapping_closed(struct s2box_box *box)
+{
+	if (READ_ONCE(box->detached_bytes))
+		schedule_work(&box->reap_work);
+}
+
 void s2box_mem_init(struct s2box_box *box)
 {
 	mutex_init(&box->lock);
 	seqlock_init(&box->stats_seq);
 	xa_init(&box->pages);
 	xa_init(&box->prots);
+	INIT_LIST_HEAD(&box->detached);
+	INIT_WORK(&box->reap_work, mem_reap_work);
+	box->mm = current->mm;
+	if (box->mm)
+		mmgrab(box->mm);
 	s2pt_init(&box->pt, &box->geom, s2box_host_get()->fwb, &mem_pt_ops,
 		  box, page_address(box->root), page_to_phys(box->root));
 }
@@ -128,7 +172,103 @@ static bool mem_range_used(struct s2box_box *box, u64 ipa, u64 size)
 		       XA_PRESENT);
 }
 
-/* Free the host pages of [ipa, ipa + size) once stage 2 no longer maps them. */
+/* --- pinned-memory accounting ------------------------------------------ */
+
+/*
+ * Charge @bytes more to the creator's pinned_vm, up front for a whole MAP.
+ * The limit is the caller's RLIMIT_MEMLOCK: whoever asks for the memory
+ * is the one whose limit applies, as for mlock() and io_uring buffers.
+ */
+static int mem_pin(struct s2box_box *box, u64 bytes)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	s64 pages = bytes >> PAGE_SHIFT, total;
+
+	if (!box->mm)
+		return 0;
+	total = atomic64_add_return(pages, &box->mm->pinned_vm);
+	if ((u64)total > limit && !capable(CAP_IPC_LOCK)) {
+		atomic64_sub(pages, &box->mm->pinned_vm);
+		pr_info_ratelimited("map: 0x%llx bytes would take pinned memory to %lld KiB, past RLIMIT_MEMLOCK (%lu KiB)\n",
+				    bytes, total << (PAGE_SHIFT - 10),
+				    limit << (PAGE_SHIFT - 10));
+		return -ENOMEM;
+	}
+	box->pinned_bytes += bytes;
+	return 0;
+}
+
+/*
+ * Give back whatever the box charged beyond the memory it holds. Every
+ * change goes through box->pinned_bytes under box->lock (or with the box
+ * already unreachable), so each byte is taken back exactly once, from the
+ * mm it was charged to.
+ */
+static void mem_unpin_excess(struct s2box_box *box)
+{
+	u64 excess;
+
+	if (box->pinned_bytes <= box->mem_bytes)
+		return;
+	excess = box->pinned_bytes - box->mem_bytes;
+	atomic64_sub(excess >> PAGE_SHIFT, &box->mm->pinned_vm);
+	box->pinned_bytes = box->mem_bytes;
+}
+
+/* --- releasing pages ----------------------------------------------------- */
+
+static void mem_put_page(struct s2box_box *box, struct page *page)
+{
+	put_page(page);
+	atomic64_dec(&s2box_stats.guest_pages);
+	box->mem_bytes -= PAGE_SIZE;
+	atomic64_sub(PAGE_SIZE, &s2box_stats.mem_bytes);
+}
+
+/*
+ * Drop the module's reference to every detached page nobody else holds
+ * any more (all of them when @all, at teardown). A page the module no
+ * longer has in box->pages can gain no new reference through the box
+ * (faults find no entry), so once its count reads 1 it stays unused; a
+ * transient reference someone takes meanwhile only keeps it another round.
+ */
+static void mem_reap_detached(struct s2box_box *box, bool all)
+{
+	struct page *page, *next;
+	unsigned long n = 0;
+
+	list_for_each_entry_safe(page, next, &box->detached, lru) {
+		if (!all && page_ref_count(page) > 1)
+			continue;
+		list_del_init(&page->lru);
+		/* Read without box->lock by s2box_mem_mapping_closed(). */
+		WRITE_ONCE(box->detached_bytes,
+			   box->detached_bytes - PAGE_SIZE);
+		mem_put_page(box, page);
+		/* Only box->lock holders touch the list: @next stays valid. */
+		if (!(++n % 1024))
+			cond_resched();
+	}
+	mem_unpin_excess(box);
+}
+
+/*
+ * Take the host pages of [ipa, ipa + size) from the box once stage 2 no
+ * longer maps them.
+ *
+ * A page a process still has mmap()ed stays that process's until it
+ * unmaps it (the documented semantics, which tests rely on). The
+ * alternative, zapping the user PTEs here, would change that contract and
+ * needs an address_space of the box's own: anonymous-inode files share one
+ * inode, so unmap_mapping_range() on it would hit every other box and
+ * anon-inode file mapped at those offsets. Such a page is therefore kept
+ * "detached", still counted in box->mem_bytes (max_box_mem_mb) and
+ * charged as pinned, until the module's reference is the last; otherwise
+ * MAP, fault it in, UNMAP, repeat would let a box hold any amount of
+ * memory while under its limit. The page was never put on an LRU list
+ * (it is the module's, mapped through ->fault), so page->lru is free to
+ * link it into box->detached.
+ */
 static void mem_release_pages(struct s2box_box *box, u64 ipa, u64 size)
 {
 	unsigned long index, first = ipa >> PAGE_SHIFT;
@@ -136,18 +276,22 @@ static void mem_release_pages(struct s2box_box *box, u64 ipa, u64 size)
 	struct page *page;
 
 	xa_for_each_range(&box->pages, index, page, first, last) {
-		/* Erased under the xarray lock, which mmap faults take. */
+		/*
+		 * Erased under the xarray lock, which mmap faults take to
+		 * reference the page: after this, the count below sees every
+		 * reference the process's page tables hold.
+		 */
 		xa_erase(&box->pages, index);
 		xa_erase(&box->prots, index);
-		/*
-		 * A process that mmap()ed the page keeps its own reference;
-		 * from here on the module no longer counts the page.
-		 */
-		put_page(page);
-		atomic64_dec(&s2box_stats.guest_pages);
-		box->mem_bytes -= PAGE_SIZE;
-		atomic64_sub(PAGE_SIZE, &s2box_stats.mem_bytes);
+		if (page_ref_count(page) > 1) {
+			list_add_tail(&page->lru, &box->detached);
+			WRITE_ONCE(box->detached_bytes,
+				   box->detached_bytes + PAGE_SIZE);
+		} else {
+			mem_put_page(box, page);
+		}
 	}
+	mem_unpin_excess(box);
 }
 
 static int mem_unmap_locked(struct s2box_box *box, u64 ipa, u64 size)
@@ -170,19 +314,28 @@ static void mem_publish_stats(struct s2box_box *box)
 	box->stats.tables = box->pt.nr_tables;
 	box->stats.blocks = box->pt.nr_blocks;
 	box->stats.pages = box->pt.nr_pages;
+	box->stats.mem_bytes = box->mem_bytes;
+	box->stats.detached_bytes = box->detached_bytes;
+	box->stats.pinned_bytes = box->pinned_bytes;
 	write_sequnlock(&box->stats_seq);
 }
 
 /* Never takes box->lock, so it cannot wait behind a stuck pread/pwrite. */
-void s2box_mem_fill_info(struct s2box_box *box, struct s2box_box_info *info)
+static void mem_read_stats(struct s2box_box *box, struct s2box_mem_stats *st)
 {
-	struct s2box_mem_stats st;
 	unsigned int seq;
 
 	do {
 		seq = read_seqbegin(&box->stats_seq);
-		st = box->stats;
+		*st = box->stats;
 	} while (read_seqretry(&box->stats_seq, seq));
+}
+
+void s2box_mem_fill_info(struct s2box_box *box, struct s2box_box_info *info)
+{
+	struct s2box_mem_stats st;
+
+	mem_read_stats(box, &st);
 	info->mapped_bytes = st.mapped_bytes;
 	info->table_pages = st.tables + box->geom.root_pages;
 	info->block_maps = st.blocks;
@@ -330,11 +483,16 @@ static int mem_map_locked(struct s2box_box *box, const struct s2box_map *args)
 				    args->ipa, args->size);
 		return -EEXIST;
 	}
+	/* Pages the processes let go of since the last call are free again. */
+	mem_reap_detached(box, false);
 	if (args->size > limit || box->mem_bytes > limit - args->size) {
-		pr_info_ratelimited("map: over the per-box limit of %u MiB (max_box_mem_mb)\n",
-				    max_box_mem_mb);
+		pr_info_ratelimited("map: over the per-box limit of %u MiB (max_box_mem_mb; %llu bytes detached, still mmap()ed)\n",
+				    max_box_mem_mb, box->detached_bytes);
 		return -ENOMEM;
 	}
+	err = mem_pin(box, args->size);
+	if (err)
+		return err;
 	while (done < args->size) {
 		err = mem_map_chunk(box, args->ipa + done, args->size - done,
 				    args->prot, &mapped);
@@ -346,6 +504,8 @@ static int mem_map_locked(struct s2box_box *box, const struct s2box_map *args)
 	/* All or nothing: take back what this call mapped. */
 	if (err && done)
 		WARN_ON_ONCE(mem_unmap_locked(box, args->ipa, done));
+	/* What was charged for memory that did not come. */
+	mem_unpin_excess(box);
 	return err;
 }
 
@@ -388,6 +548,29 @@ int s2box_mem_ipa_mapped(struct s2box_box *box, u64 ipa,
 	return mapped;
 }
 
+/*
+ * Never waits for box->lock (netlink calls this under global locks, see
+ * struct s2box_box): pages let go since the last call are reaped only if
+ * the lock is free, and the figures come from the published snapshot.
+ */
+void s2box_mem_usage(struct s2box_box *box, struct s2box_mem_usage *u)
+{
+	struct s2box_mem_stats st;
+
+	if (mutex_trylock(&box->lock)) {
+		mem_reap_detached(box, false);
+		mem_publish_stats(box);
+		mutex_unlock(&box->lock);
+	}
+	mem_read_stats(box, &st);
+	u->mapped_bytes = st.mapped_bytes;
+	u->mem_bytes = st.mem_bytes;
+	u->detached_bytes = st.detached_bytes;
+	u->pinned_bytes = st.pinned_bytes;
+	u->mm_pinned_bytes = box->mm ? (u64)atomic64_read(&box->mm->pinned_vm)
+				       << PAGE_SHIFT : 0;
+}
+
 /* --- UNMAP, teardown ----------------------------------------------------- */
 
 int s2box_mem_unmap(struct s2box_box *box, const struct s2box_unmap *args)
@@ -404,6 +587,7 @@ int s2box_mem_unmap(struct s2box_box *box, const struct s2box_unmap *args)
 		return err;
 	mutex_lock(&box->lock);
 	err = mem_unmap_locked(box, args->ipa, args->size);
+	mem_reap_detached(box, false);
 	mem_publish_stats(box);
 	mutex_unlock(&box->lock);
 	return err;
@@ -411,8 +595,20 @@ int s2box_mem_unmap(struct s2box_box *box, const struct s2box_unmap *args)
 
 void s2box_mem_destroy(struct s2box_box *box)
 {
+	/* The last mapping may have queued it just before the file went. */
+	cancel_work_sync(&box->reap_work);
 	/* Covering the whole IPA space never splits, so it cannot fail. */
 	WARN_ON_ONCE(mem_unmap_locked(box, 0, 1ULL << box->geom.ipa_bits));
+	/*
+	 * No mapping of the box is left (each holds the file), but a page
+	 * may still be referenced from elsewhere (get_user_pages(), a pipe
+	 * after vmsplice()): it lives on with that reference alone, as any
+	 * page does, and leaves the box's count and charge here.
+	 */
+	mem_reap_detached(box, true);
+	WARN_ON_ONCE(box->mem_bytes || box->pinned_bytes);
+	if (box->mm)
+		mmdrop(box->mm);
 	/*
 	 * No stale entry of this box may survive into the next user of its
 	 * root table's memory or of VMID 0.

@@ -126,8 +126,14 @@ static vm_fault_t memio_fault(struct vm_fault *vmf)
 	return 0;
 }
 
+static void memio_close(struct vm_area_struct *vma)
+{
+	s2box_mem_mapping_closed(vma->vm_private_data);
+}
+
 static const struct vm_operations_struct memio_vm_ops = {
 	.fault = memio_fault,
+	.close = memio_close,
 };
 
 int s2box_mem_mmap(struct s2box_box *box, struct vm_area_struct *vma)

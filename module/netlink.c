@@ -64,6 +64,22 @@ static int nl_put_box_id(struct sk_buff *skb, const struct s2box_box *box)
 	       nl_put_owner(skb, box);
 }
 
+/* Memory held and pinned: what an operator looks for after an OOM. */
+static int nl_put_box_mem(struct sk_buff *skb, struct s2box_box *box)
+{
+	struct s2box_mem_usage u;
+
+	s2box_mem_usage(box, &u);
+	return nla_put_u64_64bit(skb, S2BOX_ATTR_BOX_MEM_BYTES, u.mem_bytes,
+				 S2BOX_ATTR_PAD) ||
+	       nla_put_u64_64bit(skb, S2BOX_ATTR_BOX_DETACHED_BYTES,
+				 u.detached_bytes, S2BOX_ATTR_PAD) ||
+	       nla_put_u64_64bit(skb, S2BOX_ATTR_BOX_PINNED_BYTES,
+				 u.pinned_bytes, S2BOX_ATTR_PAD) ||
+	       nla_put_u64_64bit(skb, S2BOX_ATTR_BOX_OWNER_PINNED_BYTES,
+				 u.mm_pinned_bytes, S2BOX_ATTR_PAD);
+}
+
 /*
  * Called under the registry lock: everything here is read without the
  * box's lock (atomics, READ_ONCE, s2box_mem_fill_info()'s snapshot).
@@ -73,7 +89,7 @@ static int nl_put_box(struct sk_buff *skb, struct s2box_box *box)
 	struct s2box_box_info info;
 
 	s2box_box_fill_info(box, &info);
-	if (nl_put_box_id(skb, box) ||
+	if (nl_put_box_id(skb, box) || nl_put_box_mem(skb, box) ||
 	    nla_put_u64_64bit(skb, S2BOX_ATTR_BOX_VTCR, info.vtcr,
 			      S2BOX_ATTR_PAD) ||
 	    nla_put_u32(skb, S2BOX_ATTR_BOX_LEVELS, info.levels) ||

@@ -6,11 +6,13 @@
 #define S2BOX_H
 
 #include <linux/hrtimer.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/seqlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <linux/s2box.h>
 
@@ -66,6 +68,7 @@ struct s2box_mem_stats {
 	unsigned long tables;	/* root excluded, as s2pt counts them */
 	unsigned long blocks;
 	unsigned long pages;
+	u64 mem_bytes, detached_bytes, pinned_bytes;	/* see the box */
 };
 
 struct s2box_box {
@@ -88,7 +91,27 @@ struct s2box_box {
 	 */
 	struct xarray pages;
 	struct xarray prots;	/* S2BOX_PROT_* asked for, same index */
-	u64 mem_bytes;		/* host memory held for guest memory */
+	/*
+	 * Host memory held for guest memory: the pages in @pages and the
+	 * detached ones. max_box_mem_mb limits it, and it is what the box
+	 * charges to @mm's pinned_vm (mem.c says why).
+	 */
+	u64 mem_bytes;
+	/*
+	 * Pages UNMAP took from the box while a process still mapped them,
+	 * on page->lru with the module's reference kept, until that
+	 * reference is the last one.
+	 */
+	struct list_head detached;
+	u64 detached_bytes;
+	struct work_struct reap_work;	/* after a mapping of the box closed */
+	/*
+	 * The creator's mm, mmgrab()bed so the charge can be taken back
+	 * however long it outlives its process and wherever the fd went;
+	 * NULL for a creator without one (nothing is charged then).
+	 */
+	struct mm_struct *mm;
+	u64 pinned_bytes;	/* what this box added to mm->pinned_vm */
 	/*
 	 * @pt's counters as of the end of the last MAP or UNMAP, for readers
 	 * that must not take @lock: pread/pwrite hold it across user copies
@@ -120,6 +143,15 @@ struct s2box_box {
 	unsigned long stale_breaks;
 };
 
+/* Memory figures of a box (fdinfo, netlink). */
+struct s2box_mem_usage {
+	u64 mapped_bytes;	/* stage-2 mapped */
+	u64 mem_bytes;		/* held: mapped and detached */
+	u64 detached_bytes;
+	u64 pinned_bytes;	/* charged to the creator's pinned_vm */
+	u64 mm_pinned_bytes;	/* the creator's whole pinned_vm (VmPin) */
+};
+
 /* How one trip into the box ended (world.c fills it, run.c decodes it). */
 struct s2box_exit {
 	u64 code;		/* S2BOX_VEC_* */
@@ -146,6 +178,8 @@ int s2box_box_create(const struct s2box_create *args);
 
 /* mem.c: guest memory. */
 void s2box_mem_init(struct s2box_box *box);
+void s2box_mem_usage(struct s2box_box *box, struct s2box_mem_usage *u);
+void s2box_mem_mapping_closed(struct s2box_box *box);
 void s2box_mem_destroy(struct s2box_box *box);
 int s2box_mem_map(struct s2box_box *box, const struct s2box_map *args);
 int s2box_mem_unmap(struct s2box_box *box, const struct s2box_unmap *args);

@@ -46,6 +46,7 @@ struct ctl_caps {
 struct ctl_box {
 	__u64 present;
 	__u64 id, vtcr, mapped_bytes, table_pages, runs, guest_ns;
+	__u64 mem_bytes, detached_bytes, pinned_bytes, owner_pinned_bytes;
 	__u32 owner_pid, owner_uid, ipa_bits, granule, levels;
 	__u32 sl0, t0sz, ps, ds, vs, root_pages, state;
 	__s32 start_level;

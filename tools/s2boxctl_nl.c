@@ -81,6 +81,10 @@ static struct nla_policy attr_policy[S2BOX_ATTR_MAX + 1] = {
 	[S2BOX_ATTR_EXIT_IPA]		= { .type = NLA_U64 },
 	[S2BOX_ATTR_STAT_TABLE_PAGES]	= { .type = NLA_U64 },
 	[S2BOX_ATTR_STAT_GUEST_PAGES]	= { .type = NLA_U64 },
+	[S2BOX_ATTR_BOX_MEM_BYTES]	= { .type = NLA_U64 },
+	[S2BOX_ATTR_BOX_DETACHED_BYTES]	= { .type = NLA_U64 },
+	[S2BOX_ATTR_BOX_PINNED_BYTES]	= { .type = NLA_U64 },
+	[S2BOX_ATTR_BOX_OWNER_PINNED_BYTES] = { .type = NLA_U64 },
 };
 
 static struct nla_policy exits_policy[S2BOX_ATTR_EXITS_MAX + 1] = {
@@ -287,6 +291,10 @@ static void fill_box(struct nlattr **tb, struct ctl_box *b)
 	for (i = S2BOX_ATTR_BOX_ID; i <= S2BOX_ATTR_BOX_STATE; i++)
 		if (tb[i])
 			b->present |= 1ULL << i;
+	for (i = S2BOX_ATTR_BOX_MEM_BYTES;
+	     i <= S2BOX_ATTR_BOX_OWNER_PINNED_BYTES; i++)
+		if (tb[i])
+			b->present |= 1ULL << i;
 	b->id = get_u64(tb, S2BOX_ATTR_BOX_ID);
 	b->owner_pid = get_u32(tb, S2BOX_ATTR_BOX_OWNER_PID);
 	b->owner_uid = get_u32(tb, S2BOX_ATTR_BOX_OWNER_UID);
@@ -306,6 +314,10 @@ static void fill_box(struct nlattr **tb, struct ctl_box *b)
 	b->runs = get_u64(tb, S2BOX_ATTR_BOX_RUNS);
 	b->guest_ns = get_u64(tb, S2BOX_ATTR_BOX_GUEST_NS);
 	b->state = get_u32(tb, S2BOX_ATTR_BOX_STATE);
+	b->mem_bytes = get_u64(tb, S2BOX_ATTR_BOX_MEM_BYTES);
+	b->detached_bytes = get_u64(tb, S2BOX_ATTR_BOX_DETACHED_BYTES);
+	b->pinned_bytes = get_u64(tb, S2BOX_ATTR_BOX_PINNED_BYTES);
+	b->owner_pinned_bytes = get_u64(tb, S2BOX_ATTR_BOX_OWNER_PINNED_BYTES);
 	if (tb[S2BOX_ATTR_BOX_EXITS])
 		b->has_exits = get_exits(tb[S2BOX_ATTR_BOX_EXITS], b->exits);
 }

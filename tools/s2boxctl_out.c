@@ -275,6 +275,10 @@ static const struct {
 	F(TABLE_PAGES, table_pages, F_U64),
 	F(RUNS, runs, F_U64),
 	F(GUEST_NS, guest_ns, F_U64),
+	F(MEM_BYTES, mem_bytes, F_U64),
+	F(DETACHED_BYTES, detached_bytes, F_U64),
+	F(PINNED_BYTES, pinned_bytes, F_U64),
+	F(OWNER_PINNED_BYTES, owner_pinned_bytes, F_U64),
 #undef F
 };
 
@@ -349,6 +353,13 @@ void print_box(const struct ctl_box *b)
 	printf("%-14s %llu bytes (%s)\n", "mapped", b->mapped_bytes,
 	       fmt_size(b->mapped_bytes, size, sizeof(size)));
 	printf("%-14s %llu\n", "table pages", b->table_pages);
+	if (BOX_HAS(b, S2BOX_ATTR_BOX_MEM_BYTES))
+		printf("%-14s %llu bytes (%s), %llu detached\n", "held",
+		       b->mem_bytes, fmt_size(b->mem_bytes, size, sizeof(size)),
+		       b->detached_bytes);
+	if (BOX_HAS(b, S2BOX_ATTR_BOX_PINNED_BYTES))
+		printf("%-14s %llu bytes, owner's VmPin %llu bytes\n", "pinned",
+		       b->pinned_bytes, b->owner_pinned_bytes);
 	printf("%-14s %llu\n", "runs", b->runs);
 	printf("%-14s %llu ns\n", "guest time", b->guest_ns);
 	printf("%-14s ", "exits");

@@ -3,8 +3,9 @@
  * s2box kselftests: box memory, for every granule and IPA size. S2BOX_MAP
  * and S2BOX_UNMAP against the GET_BOX_INFO counters, with a clean
  * S2BOX_AUDIT after every operation; pread, pwrite and mmap on the box fd;
- * every rejection with its errno; the per-box memory limit; the highest
- * mapping each IPA size allows.
+ * every rejection with its errno; the per-box memory limit, detached
+ * pages (UNMAPped while mmap()ed) included, and the fdinfo figures; the
+ * highest mapping each IPA size allows.
  */
 
 #include <errno.h>
@@ -19,6 +20,7 @@
 
 #include "../kselftest_harness.h"
 #include "mem_fixture.h"
+#include "pinned_util.h"
 
 #define RW	(S2BOX_PROT_READ | S2BOX_PROT_WRITE)
 #define RWX	(RW | S2BOX_PROT_EXEC)
@@ -577,6 +579,97 @@ TEST_F(mem, map_limit_enomem)
 	close(box2);
 	ASSERT_EQ(0, box_unmap(self->box, 0, self->top));
 	STATE(0, NULL);
+}
+
+#define DETACH_TRIES	8
+
+/*
+ * MAP, fault the pages in through mmap(), UNMAP, again: each round leaves
+ * the box's old pages with the process. They must still count against
+ * max_box_mem_mb (and as pinned) until the process lets go of them, or a
+ * box would hold any amount of memory while under its limit.
+ */
+TEST_F(mem, detached_pages_count_against_limit)
+{
+	__u64 chunk = MIB, b = self->base, pin0 = vm_pinned(0);
+	int saved = mem_read_limit(), i, n, page = getpagesize();
+	char *maps[DETACH_TRIES];
+	__u64 off;
+
+	if (saved < 0)
+		SKIP(return, "cannot read %s", MEM_LIMIT_PARAM);
+	if (mem_write_limit(saved))
+		SKIP(return, "cannot write %s (not root?)", MEM_LIMIT_PARAM);
+	self->saved_limit = saved;
+	ASSERT_NE(NO_VALUE, pin0);
+	ASSERT_EQ(0, mem_write_limit(4));
+	for (n = 0; n < DETACH_TRIES; n++) {
+		errno = 0;
+		if (box_map(self->box, b, chunk, RW))
+			break;
+		maps[n] = mmap(NULL, chunk, PROT_READ | PROT_WRITE, MAP_SHARED,
+			       self->box, b);
+		ASSERT_NE(MAP_FAILED, maps[n]);
+		for (off = 0; off < chunk; off += page)
+			maps[n][off] = (char)(n + 1);
+		ASSERT_EQ(0, box_unmap(self->box, b, chunk));
+		STATE(0, NULL);
+	}
+	EXPECT_EQ(4, n) {
+		TH_LOG("%d rounds of 1 MiB under a 4 MiB limit", n);
+	}
+	EXPECT_EQ(ENOMEM, errno);
+	EXPECT_EQ(n * chunk, fdinfo_u64(self->box, "s2box_mem_bytes"));
+	EXPECT_EQ(n * chunk, fdinfo_u64(self->box, "s2box_detached_bytes"));
+	EXPECT_EQ(0, fdinfo_u64(self->box, "s2box_mapped_bytes"));
+	EXPECT_EQ(n * chunk, fdinfo_u64(self->box, "s2box_pinned_bytes"));
+	EXPECT_EQ(pin0 + n * chunk, vm_pinned(0));
+	/* Each mapping still has its own pages. */
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(i + 1, maps[i][chunk - page]);
+	/* One let go of: the next MAP fits again. */
+	ASSERT_LT(0, n);
+	ASSERT_EQ(0, munmap(maps[0], chunk));
+	ASSERT_EQ(0, box_map(self->box, b, chunk, RW));
+	STATE(chunk, NULL);
+	EXPECT_EQ(n * chunk, fdinfo_u64(self->box, "s2box_mem_bytes"));
+	EXPECT_EQ((n - 1) * chunk,
+		  fdinfo_u64(self->box, "s2box_detached_bytes"));
+	for (i = 1; i < n; i++)
+		ASSERT_EQ(0, munmap(maps[i], chunk));
+	/* Closing the mappings lets the pages go soon, with no call. */
+	for (i = 0; i < 200 && vm_pinned(0) != pin0 + chunk; i++)
+		usleep(10000);
+	EXPECT_EQ(pin0 + chunk, vm_pinned(0));
+	EXPECT_EQ(chunk, fdinfo_u64(self->box, "s2box_mem_bytes"));
+	EXPECT_EQ(0, fdinfo_u64(self->box, "s2box_detached_bytes"));
+	EXPECT_EQ(chunk, fdinfo_u64(self->box, "s2box_pinned_bytes"));
+	EXPECT_EQ(pin0 + chunk, vm_pinned(0));
+	ASSERT_EQ(0, box_unmap(self->box, 0, self->top));
+	STATE(0, NULL);
+	EXPECT_EQ(0, fdinfo_u64(self->box, "s2box_mem_bytes"));
+	EXPECT_EQ(pin0, vm_pinned(0));
+}
+
+/* The fdinfo of a box fd names the box. */
+TEST_F(mem, fdinfo_figures)
+{
+	__u64 a = self->align, b = self->base;
+	struct s2box_box_info info;
+
+	ASSERT_EQ(0, box_map(self->box, b, 3 * a, RW));
+	STATE(3 * a, &info);
+	EXPECT_EQ(info.box_id, fdinfo_u64(self->box, "s2box_box_id"));
+	EXPECT_EQ(info.ipa_bits, fdinfo_u64(self->box, "s2box_ipa_bits"));
+	EXPECT_EQ(info.granule, fdinfo_u64(self->box, "s2box_granule"));
+	EXPECT_EQ(getpid(), fdinfo_u64(self->box, "s2box_owner_pid"));
+	EXPECT_EQ(3 * a, fdinfo_u64(self->box, "s2box_mapped_bytes"));
+	EXPECT_EQ(3 * a, fdinfo_u64(self->box, "s2box_mem_bytes"));
+	EXPECT_EQ(0, fdinfo_u64(self->box, "s2box_detached_bytes"));
+	EXPECT_EQ(3 * a, fdinfo_u64(self->box, "s2box_pinned_bytes"));
+	EXPECT_EQ(vm_pinned(0),
+		  fdinfo_u64(self->box, "s2box_owner_pinned_bytes"));
+	EXPECT_LE(3 * a, vm_pinned(0));
 }
 
 /* The last units below 2^ipa_bits, and the last block when there is one. */

@@ -12,12 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
 #include "nl_util.h"
+#include "pinned_util.h"
 
 #define NOBODY		65534
 #define DUMP_BOXES	300
@@ -706,6 +708,50 @@ TEST_F(nl, stats_and_box_counters_move)
 	EXPECT_EQ(b.created, c.created);
 	EXPECT_EQ(a.table_pages, c.table_pages);
 	EXPECT_EQ(a.guest_pages, c.guest_pages);
+}
+
+/*
+ * Memory a box holds and what it pins, per box and for its creator: a
+ * page UNMAPped while mmap()ed stays held (detached) until munmap().
+ */
+TEST_F(nl, box_memory_and_pinned)
+{
+	struct s2box_box_info info;
+	struct nlattr **tb = self->rep->tb;
+	__u64 a, pin0 = vm_pinned(0);
+	char *p;
+	int box;
+
+	box = s2box_create(self->ctl, S2BOX_IPA_BITS_MIN, self->granule);
+	ASSERT_LE(0, box);
+	ASSERT_EQ(0, ioctl(box, S2BOX_GET_BOX_INFO, &info));
+	a = info.map_align;
+	ASSERT_EQ(0, box_map(box, 0, 4 * a, S2BOX_PROT_READ |
+			     S2BOX_PROT_WRITE));
+	p = mmap(NULL, a, PROT_READ | PROT_WRITE, MAP_SHARED, box, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 1;
+	p[a - 1] = 2;
+	ASSERT_EQ(0, box_unmap(box, 0, a));
+	ASSERT_EQ(0, nl_get_box(&self->nl, info.box_id, self->rep));
+	ASSERT_EQ(0, self->rep->err);
+	EXPECT_EQ(3 * a, get64(_metadata, tb, S2BOX_ATTR_BOX_MAPPED_BYTES));
+	EXPECT_EQ(4 * a, get64(_metadata, tb, S2BOX_ATTR_BOX_MEM_BYTES));
+	EXPECT_EQ(a, get64(_metadata, tb, S2BOX_ATTR_BOX_DETACHED_BYTES));
+	EXPECT_EQ(4 * a, get64(_metadata, tb, S2BOX_ATTR_BOX_PINNED_BYTES));
+	EXPECT_EQ(pin0 + 4 * a,
+		  get64(_metadata, tb, S2BOX_ATTR_BOX_OWNER_PINNED_BYTES));
+	EXPECT_EQ(pin0 + 4 * a, vm_pinned(0));
+	ASSERT_EQ(0, munmap(p, a));
+	ASSERT_EQ(0, nl_get_box(&self->nl, info.box_id, self->rep));
+	ASSERT_EQ(0, self->rep->err);
+	EXPECT_EQ(3 * a, get64(_metadata, tb, S2BOX_ATTR_BOX_MEM_BYTES));
+	EXPECT_EQ(0, get64(_metadata, tb, S2BOX_ATTR_BOX_DETACHED_BYTES));
+	EXPECT_EQ(3 * a, get64(_metadata, tb, S2BOX_ATTR_BOX_PINNED_BYTES));
+	EXPECT_EQ(pin0 + 3 * a,
+		  get64(_metadata, tb, S2BOX_ATTR_BOX_OWNER_PINNED_BYTES));
+	close(box);
+	EXPECT_EQ(pin0, vm_pinned(0));
 }
 
 TEST_HARNESS_MAIN

@@ -417,7 +417,24 @@ struct s2box_run {
  *   EEXIST  part of the range is already mapped;
  *   ENOMEM  the per-box memory limit (module parameter max_box_mem_mb),
  *           the memory cgroup limit, or memory itself ran out; the cgroup
- *           gets ENOMEM, never an OOM kill.
+ *           gets ENOMEM, never an OOM kill. Or the pinned-memory limit:
+ *           box memory cannot be swapped or reclaimed, so it is charged
+ *           to the pinned memory (mm->pinned_vm, "VmPin" in
+ *           /proc/PID/status) of the process that created the box, for
+ *           as long as the box holds it and whichever process has the fd
+ *           by then, and a MAP that would take that count past the
+ *           caller's RLIMIT_MEMLOCK fails, unless the caller has
+ *           CAP_IPC_LOCK (dmesg names RLIMIT_MEMLOCK).
+ *
+ * max_box_mem_mb and the pinned charge count the memory the box holds
+ * (S2BOX_ATTR_BOX_MEM_BYTES): what is mapped, plus pages S2BOX_UNMAP took
+ * away while a process still had them mmap()ed ("detached"), until the
+ * module's reference to such a page is the last one. A detached page
+ * leaves the count shortly after the process's mapping of it goes
+ * (munmap(), exit), and otherwise (a reference taken by get_user_pages()
+ * or vmsplice() let go of later) at the next MAP, UNMAP, GET_BOX_INFO,
+ * netlink GET_BOX or fdinfo read, at the latest when the box is
+ * destroyed.
  */
 #define S2BOX_MAP		_IOW(S2BOX_IOC_MAGIC, 0x03, struct s2box_map)
 
@@ -426,7 +443,8 @@ struct s2box_run {
  * splitting block mappings the range cuts (break-before-make), and free
  * the memory and emptied tables once the TLBs of every CPU are clean of
  * them. Pages a process still has mmap()ed stay allocated until it
- * unmaps them, but no longer belong to the box.
+ * unmaps them and no longer belong to the box, but still count against
+ * max_box_mem_mb and the pinned charge until then (see S2BOX_MAP).
  * Errors: EINVAL (alignment, size 0, past the IPA size, flags, reserved);
  *         ENOMEM (a block split could not allocate a table: nothing was
  *         unmapped).
@@ -497,8 +515,28 @@ struct s2box_run {
  * mmap(MAP_SHARED, offset = ipa) maps the box's pages into the process;
  * a page not mapped in the box faults with SIGBUS. The process's view is
  * the page it faulted in: S2BOX_UNMAP takes the page from the box, not
- * from the process, which keeps it alive until munmap(). MAP_PRIVATE
+ * from the process, which keeps it alive until munmap(); until then the
+ * page still counts as the box's memory (see S2BOX_MAP). MAP_PRIVATE
  * fails with EINVAL.
+ *
+ * /proc/PID/fdinfo/FD of a box fd adds these lines to the usual ones, each
+ * "key:\tdecimal value":
+ *   s2box_box_id              the box id;
+ *   s2box_ipa_bits            as created;
+ *   s2box_granule             in bytes;
+ *   s2box_owner_pid           the creator's tgid, in the reader's pid
+ *                             namespace (0 if it has none there);
+ *   s2box_mapped_bytes        guest memory stage 2 maps;
+ *   s2box_mem_bytes           host memory the box holds: mapped and
+ *                             detached (what max_box_mem_mb limits);
+ *   s2box_detached_bytes      of which detached (see S2BOX_MAP);
+ *   s2box_pinned_bytes        what the box charges to its creator's
+ *                             pinned memory (equal to s2box_mem_bytes,
+ *                             or 0 for a creator without an mm);
+ *   s2box_owner_pinned_bytes  the creator's whole pinned memory (its
+ *                             VmPin: every box of it and anything else
+ *                             that pins, e.g. io_uring buffers).
+ * Keys may be added; read them by name.
  *
  * Coherency on hosts without FWB (S2BOX_CAP_FWB clear): a box whose MMU is
  * off makes non-cacheable accesses. pwrite() cleans what it wrote to the
@@ -610,7 +648,7 @@ enum s2box_nl_attr {
 	/* Module-wide statistics (GET_STATS reply). */
 	S2BOX_ATTR_STAT_BOXES_ALIVE,	/* u64 */
 	S2BOX_ATTR_STAT_BOXES_CREATED,	/* u64 */
-	S2BOX_ATTR_STAT_MEM_BYTES,	/* u64: guest memory held */
+	S2BOX_ATTR_STAT_MEM_BYTES,	/* u64: guest memory held, detached too */
 	S2BOX_ATTR_STAT_RUNS,		/* u64 */
 	S2BOX_ATTR_STAT_EXITS,		/* nested: S2BOX_ATTR_EXITS_* */
 	S2BOX_ATTR_STAT_EVENTS_DROPPED,	/* u64: rate-limited exit events */
@@ -628,12 +666,26 @@ enum s2box_nl_attr {
 	/*
 	 * u64: guest memory pages the module holds a reference to. A page
 	 * S2BOX_UNMAP takes from a box while a process still has it
-	 * mmap()ed leaves this count at once and is freed by the process's
-	 * munmap(); the module does not track it after that. Closing the
-	 * box fd does not drop anything while a mapping of the box exists:
-	 * the mapping keeps the whole box alive, and counted.
+	 * mmap()ed stays in this count, detached, until the module sees it
+	 * unused otherwise (see S2BOX_MAP) or the box is destroyed. Closing
+	 * the box fd does not drop anything while a mapping of the box
+	 * exists: the mapping keeps the whole box alive, and counted.
 	 */
 	S2BOX_ATTR_STAT_GUEST_PAGES,
+	/*
+	 * More of a box (GET_BOX reply), in bytes, as in fdinfo (see the
+	 * guest memory section above).
+	 */
+	S2BOX_ATTR_BOX_MEM_BYTES,	/* u64: held, mapped and detached */
+	S2BOX_ATTR_BOX_DETACHED_BYTES,	/* u64: UNMAPped, still mmap()ed */
+	S2BOX_ATTR_BOX_PINNED_BYTES,	/* u64: charged to the creator */
+	/*
+	 * u64: the creator's whole pinned memory (mm->pinned_vm, VmPin),
+	 * every box of that process and other pinners together: the
+	 * per-process figure. It stays readable after the process exited,
+	 * for as long as one of its boxes lives.
+	 */
+	S2BOX_ATTR_BOX_OWNER_PINNED_BYTES,
 	__S2BOX_ATTR_MAX,
 };
 

@@ -178,18 +178,21 @@ void s2box_host_decode(const struct s2box_idregs *regs, struct s2box_host *host)
 
 static const struct s2box_idfield idfields[] = {
 	/* ID_AA64PFR0_EL1 */
-	ID_U(PFR0, 0, "EL0", 1, 2, NO_STATE, "FEAT_AA32EL0", "AArch32 EL0 state is the AArch64 registers the box owns"),
+	ID_U(PFR0, 0, "EL0", 1, 2, NO_STATE, "FEAT_AA32EL0",
+	     "AArch32 EL0 state is the AArch64 registers the box owns"),
 	ID_U(PFR0, 4, "EL1", 1, 2, NO_STATE, "FEAT_AA32EL1", "HCR_EL2.RW=1: box EL1 is AArch64"),
 	ID_U(PFR0, 8, "EL2", 1, 2, HOST_ONLY, "FEAT_AA64EL2", H_EL2),
 	ID_U(PFR0, 12, "EL3", 1, 2, HOST_ONLY, "FEAT_AA64EL3", "HCR_EL2.TSC: SMC exits"),
 	ID_S(PFR0, 16, "FP", ID_V(0) | ID_V(1) | ID_V(15), SWITCHED, "FEAT_FP/FEAT_FP16", H_FP),
 	ID_S(PFR0, 20, "AdvSIMD", ID_V(0) | ID_V(1) | ID_V(15), SWITCHED, "FEAT_AdvSIMD", H_FP),
-	ID_K(PFR0, 24, "GIC", 1, ID_V(0) | ID_V(1) | ID_V(3), TRAPPED, "FEAT_GICv3", "ICH_HCR_EL2.TALL0/TALL1/TC/TDIR, ICC_SRE_EL2.Enable=0: ICC_* exit"),
+	ID_K(PFR0, 24, "GIC", 1, ID_V(0) | ID_V(1) | ID_V(3), TRAPPED, "FEAT_GICv3",
+	     "ICH_HCR_EL2.TALL0/TALL1/TC/TDIR, ICC_SRE_EL2.Enable=0: ICC_* exit"),
 	ID_U(PFR0, 28, "RAS", 1, 2, TRAPPED, "FEAT_RAS/FEAT_RASv1p1", H_RAS),
 	ID_U(PFR0, 32, "SVE", 1, 1, TRAPPED, "FEAT_SVE", H_SVE),
 	ID_U(PFR0, 36, "SEL2", 1, 1, HOST_ONLY, "FEAT_SEL2", "Secure EL2"),
 	ID_U(PFR0, 40, "MPAM", 1, 1, MPAM_T, "FEAT_MPAM", MPAM_HOW),
-	ID_U(PFR0, 44, "AMU", 1, 2, TRAPPED, "FEAT_AMUv1/FEAT_AMUv1p1", "CPTR_EL2.TAM=1: activity monitor registers exit"),
+	ID_U(PFR0, 44, "AMU", 1, 2, TRAPPED, "FEAT_AMUv1/FEAT_AMUv1p1",
+	     "CPTR_EL2.TAM=1: activity monitor registers exit"),
 	ID_U(PFR0, 48, "DIT", 1, 1, SWITCHED, "FEAT_DIT", H_PSTATE),
 	ID_U(PFR0, 52, "RME", 1, 2, HOST_ONLY, "FEAT_RME", "granule protection: EL3"),
 	ID_U(PFR0, 56, "CSV2", 1, 3, NO_STATE, "FEAT_CSV2", "a guarantee, no state"),
@@ -197,9 +200,11 @@ static const struct s2box_idfield idfields[] = {
 	ID_U(PFR0, 60, "CSV3", 1, 1, NO_STATE, "FEAT_CSV3", "a guarantee, no state"),
 
 	/* ID_AA64PFR1_EL1 */
-	ID_U(PFR1, 0, "BT", 1, 1, SWITCHED, "FEAT_BTI", "PSTATE.BTYPE in SPSR_EL2; SCTLR_EL1.BT0/BT1 switched"),
+	ID_U(PFR1, 0, "BT", 1, 1, SWITCHED, "FEAT_BTI",
+	     "PSTATE.BTYPE in SPSR_EL2; SCTLR_EL1.BT0/BT1 switched"),
 	ID_U(PFR1, 4, "SSBS", 1, 2, SWITCHED, "FEAT_SSBS", H_PSTATE),
-	ID_U(PFR1, 8, "MTE", 1, 3, NO_STATE, "FEAT_MTE", "EL0 tag instructions without tag storage; PSTATE.TCO in SPSR_EL2"),
+	ID_U(PFR1, 8, "MTE", 1, 3, NO_STATE, "FEAT_MTE",
+	     "EL0 tag instructions without tag storage; PSTATE.TCO in SPSR_EL2"),
 	ID_U(PFR1, 8, "MTE", 2, 3, TRAPPED, "FEAT_MTE2/FEAT_MTE3", H_MTE),
 	ID_U(PFR1, 12, "RAS_frac", 1, 1, TRAPPED, "FEAT_RASv1p1", H_RAS),
 	ID_U(PFR1, 16, "MPAM_frac", 1, 1, MPAM_T, "FEAT_MPAMv0p1/v1p1", MPAM_HOW),
@@ -208,14 +213,19 @@ static const struct s2box_idfield idfields[] = {
 	ID_U(PFR1, 32, "CSV2_frac", 1, 2, NO_STATE, "FEAT_CSV2_1p1", "a guarantee, no state"),
 	ID_U(PFR1, 32, "CSV2_frac", 2, 2, TRAPPED, "FEAT_CSV2_1p2", H_SCXT),
 	/* Becomes SWITCHED with ALLINT handling and HCRX_EL2.TALLINT. */
-	ID_U(PFR1, 36, "NMI", 1, 1, REFUSED, "FEAT_NMI", "PSTATE.ALLINT, SCTLR_EL1.NMI/SPINTMASK: " H_NEW),
-	ID_S(PFR1, 40, "MTE_frac", ID_V(0) | ID_V(15), NO_STATE, "FEAT_MTE_ASYNC", "refines MTE, covered by its row"),
+	ID_U(PFR1, 36, "NMI", 1, 1, REFUSED, "FEAT_NMI",
+	     "PSTATE.ALLINT, SCTLR_EL1.NMI/SPINTMASK: " H_NEW),
+	ID_S(PFR1, 40, "MTE_frac", ID_V(0) | ID_V(15), NO_STATE, "FEAT_MTE_ASYNC",
+	     "refines MTE, covered by its row"),
 	/* Becomes SWITCHED once world.c switches GCS*_EL1 and GCSPR_EL0. */
-	ID_U(PFR1, 44, "GCS", 1, 1, REFUSED, "FEAT_GCS", "GCSCR_EL1, GCSPR_EL1, GCSCRE0_EL1, GCSPR_EL0: " H_NEW),
+	ID_U(PFR1, 44, "GCS", 1, 1, REFUSED, "FEAT_GCS",
+	     "GCSCR_EL1, GCSPR_EL1, GCSCRE0_EL1, GCSPR_EL0: " H_NEW),
 	/* Becomes SWITCHED once world.c switches RCWMASK_EL1/RCWSMASK_EL1. */
 	ID_U(PFR1, 48, "THE", 1, 1, REFUSED, "FEAT_THE", "RCWMASK_EL1, RCWSMASK_EL1: " H_NEW),
-	ID_U(PFR1, 52, "MTEX", 1, 1, REFUSED, "FEAT_MTE_NO_ADDRESS_TAGS", "TCR_EL1.MTX with canonical tag checks: not reviewed yet"),
-	ID_U(PFR1, 56, "DF2", 1, 1, REFUSED, "FEAT_DoubleFault2", "SCTLR2_EL1/HCRX_EL2 error controls: " H_NEW),
+	ID_U(PFR1, 52, "MTEX", 1, 1, REFUSED, "FEAT_MTE_NO_ADDRESS_TAGS",
+	     "TCR_EL1.MTX with canonical tag checks: not reviewed yet"),
+	ID_U(PFR1, 56, "DF2", 1, 1, REFUSED, "FEAT_DoubleFault2",
+	     "SCTLR2_EL1/HCRX_EL2 error controls: " H_NEW),
 	/* Becomes SWITCHED once world.c switches PFAR_EL1 (or FGT traps it). */
 	ID_U(PFR1, 60, "PFAR", 1, 1, REFUSED, "FEAT_PFAR", "PFAR_EL1: " H_NEW),
 
@@ -269,8 +279,10 @@ static const struct s2box_idfield idfields[] = {
 	ID_B(SMFR0, 63, "FA64", TRAPPED, "FEAT_SME_FA64", H_SME),
 
 	/* ID_AA64FPFR0_EL1: FP8 instructions; their state, FPMR, is PFR2's. */
-	ID_B(FPFR0, 0, "F8E5M2", NO_STATE, "FEAT_FP8", "format controls in FPMR (ID_AA64PFR2_EL1.FPMR)"),
-	ID_B(FPFR0, 1, "F8E4M3", NO_STATE, "FEAT_FP8", "format controls in FPMR (ID_AA64PFR2_EL1.FPMR)"),
+	ID_B(FPFR0, 0, "F8E5M2", NO_STATE, "FEAT_FP8",
+	     "format controls in FPMR (ID_AA64PFR2_EL1.FPMR)"),
+	ID_B(FPFR0, 1, "F8E4M3", NO_STATE, "FEAT_FP8",
+	     "format controls in FPMR (ID_AA64PFR2_EL1.FPMR)"),
 	ID_B(FPFR0, 15, "F16MM2", NO_STATE, "FEAT_F16MM2", H_INSN),
 	ID_B(FPFR0, 26, "F8MM4", NO_STATE, "FEAT_F8F32MM", H_INSN),
 	ID_B(FPFR0, 27, "F8MM8", NO_STATE, "FEAT_F8F16MM", H_INSN),
@@ -281,30 +293,38 @@ static const struct s2box_idfield idfields[] = {
 
 	/* ID_AA64DFR0_EL1 */
 	ID_K(DFR0, 0, "DebugVer", 0, 0xfc0, TRAPPED, "FEAT_Debugv8p9...", H_DBG),
-	ID_U(DFR0, 4, "TraceVer", 1, 1, TRAPPED, "FEAT_ETE", "CPTR_EL2.TTA=1: trace unit registers exit"),
+	ID_U(DFR0, 4, "TraceVer", 1, 1, TRAPPED, "FEAT_ETE",
+	     "CPTR_EL2.TTA=1: trace unit registers exit"),
 	ID_K(DFR0, 8, "PMUVer", 1, ID_V(0) | ID_V(1) | 0x1f0, TRAPPED, "FEAT_PMUv3...", H_PMU),
 	ID_N(DFR0, 12, 4, "BRPs", TRAPPED, "breakpoints", H_DBG),
-	ID_U(DFR0, 16, "PMSS", 1, 1, REFUSED, "FEAT_PMUv3_SS", "PMU snapshot registers: not reviewed yet"),
+	ID_U(DFR0, 16, "PMSS", 1, 1, REFUSED, "FEAT_PMUv3_SS",
+	     "PMU snapshot registers: not reviewed yet"),
 	ID_N(DFR0, 20, 4, "WRPs", TRAPPED, "watchpoints", H_DBG),
 	ID_U(DFR0, 24, "SEBEP", 1, 1, REFUSED, "FEAT_SEBEP", "not reviewed yet"),
 	ID_N(DFR0, 28, 4, "CTX_CMPs", TRAPPED, "context comparators", H_DBG),
 	ID_U(DFR0, 32, "PMSVer", 1, 4, TRAPPED, "FEAT_SPE...", H_SPE),
-	ID_S(DFR0, 36, "DoubleLock", ID_V(0) | ID_V(15), TRAPPED, "FEAT_DoubleLock", "MDCR_EL2.TDOSA: OSDLR_EL1 exits"),
+	ID_S(DFR0, 36, "DoubleLock", ID_V(0) | ID_V(15), TRAPPED, "FEAT_DoubleLock",
+	     "MDCR_EL2.TDOSA: OSDLR_EL1 exits"),
 	ID_U(DFR0, 40, "TraceFilt", 1, 1, TRAPPED, "FEAT_TRF", "MDCR_EL2.TTRF: TRFCR_EL1 exits"),
-	ID_U(DFR0, 44, "TraceBuffer", 1, 1, TRAPPED, "FEAT_TRBE", "MDCR_EL2.E2TB=0: trace buffer registers exit"),
+	ID_U(DFR0, 44, "TraceBuffer", 1, 1, TRAPPED, "FEAT_TRBE",
+	     "MDCR_EL2.E2TB=0: trace buffer registers exit"),
 	ID_S(DFR0, 48, "MTPMU", ID_V(0) | ID_V(1) | ID_V(15), TRAPPED, "FEAT_MTPMU", H_PMU),
 	/* Becomes SWITCHED or TRAPPED once world.c programs MDCR_EL2.SBRBE/FGT. */
-	ID_U(DFR0, 52, "BRBE", 1, 2, REFUSED, "FEAT_BRBE", "BRBCR_EL1 & co: only FGT or EL3 trap them"),
+	ID_U(DFR0, 52, "BRBE", 1, 2, REFUSED, "FEAT_BRBE",
+	     "BRBCR_EL1 & co: only FGT or EL3 trap them"),
 	ID_U(DFR0, 56, "ExtTrcBuff", 1, 1, HOST_ONLY, "FEAT_TRBE_EXT", "external debugger and EL3"),
 	ID_U(DFR0, 60, "HPMN0", 1, 1, HOST_ONLY, "FEAT_HPMN0", "MDCR_EL2.HPMN encoding"),
 
 	/* ID_AA64DFR1_EL1 */
-	ID_N(DFR1, 0, 8, "SYSPMUID", NO_STATE, "FEAT_SPMU", "an identifier; the System PMU is SPMU's row"),
+	ID_N(DFR1, 0, 8, "SYSPMUID", NO_STATE, "FEAT_SPMU",
+	     "an identifier; the System PMU is SPMU's row"),
 	ID_N(DFR1, 8, 8, "BRPs", TRAPPED, "breakpoints", H_DBG),
 	ID_N(DFR1, 16, 8, "WRPs", TRAPPED, "watchpoints", H_DBG),
 	ID_N(DFR1, 24, 8, "CTX_CMPs", TRAPPED, "context comparators", H_DBG),
-	ID_U(DFR1, 32, "SPMU", 1, 2, REFUSED, "FEAT_SPMU", "System PMU registers: not reviewed yet"),
-	ID_U(DFR1, 36, "PMICNTR", 1, 1, REFUSED, "FEAT_PMUv3_ICNTR", "PMICNTR_EL0: not reviewed yet"),
+	ID_U(DFR1, 32, "SPMU", 1, 2, REFUSED, "FEAT_SPMU",
+	     "System PMU registers: not reviewed yet"),
+	ID_U(DFR1, 36, "PMICNTR", 1, 1, REFUSED, "FEAT_PMUv3_ICNTR",
+	     "PMICNTR_EL0: not reviewed yet"),
 	ID_U(DFR1, 40, "ABLE", 1, 1, REFUSED, "FEAT_ABLE", "not reviewed yet"),
 	ID_U(DFR1, 44, "ITE", 1, 1, REFUSED, "FEAT_ITE", "TRCITECR_EL1: not reviewed yet"),
 	ID_U(DFR1, 48, "EBEP", 1, 1, REFUSED, "FEAT_EBEP", "PMU exceptions: not reviewed yet"),
@@ -325,7 +345,8 @@ static const struct s2box_idfield idfields[] = {
 	ID_U(ISAR0, 8, "SHA1", 1, 1, NO_STATE, "FEAT_SHA1", H_INSN),
 	ID_U(ISAR0, 12, "SHA2", 1, 2, NO_STATE, "FEAT_SHA256/FEAT_SHA512", H_INSN),
 	ID_U(ISAR0, 16, "CRC32", 1, 1, NO_STATE, "FEAT_CRC32", H_INSN),
-	ID_K(ISAR0, 20, "Atomic", 2, ID_V(0) | ID_V(2) | ID_V(3), NO_STATE, "FEAT_LSE/FEAT_LSE128", "instructions only, through stage 2"),
+	ID_K(ISAR0, 20, "Atomic", 2, ID_V(0) | ID_V(2) | ID_V(3), NO_STATE, "FEAT_LSE/FEAT_LSE128",
+	     "instructions only, through stage 2"),
 	ID_U(ISAR0, 28, "RDM", 1, 1, NO_STATE, "FEAT_RDM", H_INSN),
 	ID_U(ISAR0, 32, "SHA3", 1, 1, NO_STATE, "FEAT_SHA3", H_INSN),
 	ID_U(ISAR0, 36, "SM3", 1, 1, NO_STATE, "FEAT_SM3", H_INSN),
@@ -333,11 +354,13 @@ static const struct s2box_idfield idfields[] = {
 	ID_U(ISAR0, 44, "DP", 1, 1, NO_STATE, "FEAT_DotProd", H_INSN),
 	ID_U(ISAR0, 48, "FHM", 1, 3, NO_STATE, "FEAT_FHM", H_INSN),
 	ID_U(ISAR0, 52, "TS", 1, 2, NO_STATE, "FEAT_FlagM/FEAT_FlagM2", "PSTATE.NZCV only"),
-	ID_U(ISAR0, 56, "TLB", 1, 2, NO_STATE, "FEAT_TLBIOS/FEAT_TLBIRANGE", "EL1 TLBIs act on the box's VMID"),
+	ID_U(ISAR0, 56, "TLB", 1, 2, NO_STATE, "FEAT_TLBIOS/FEAT_TLBIRANGE",
+	     "EL1 TLBIs act on the box's VMID"),
 	ID_U(ISAR0, 60, "RNDR", 1, 1, NO_STATE, "FEAT_RNG", H_INSN),
 
 	/* ID_AA64ISAR1_EL1 */
-	ID_U(ISAR1, 0, "DPB", 1, 2, NO_STATE, "FEAT_DPB/FEAT_DPB2", "cache maintenance by VA through stage 2"),
+	ID_U(ISAR1, 0, "DPB", 1, 2, NO_STATE, "FEAT_DPB/FEAT_DPB2",
+	     "cache maintenance by VA through stage 2"),
 	ID_U(ISAR1, 4, "APA", 1, 5, TRAPPED, "FEAT_PAuth (QARMA5)", H_PAC),
 	ID_U(ISAR1, 8, "API", 1, 5, TRAPPED, "FEAT_PAuth (IMPDEF)", H_PAC),
 	ID_U(ISAR1, 12, "JSCVT", 1, 1, NO_STATE, "FEAT_JSCVT", H_INSN),
@@ -347,17 +370,21 @@ static const struct s2box_idfield idfields[] = {
 	ID_U(ISAR1, 28, "GPI", 1, 1, TRAPPED, "FEAT_PACIMP", H_PAC),
 	ID_U(ISAR1, 32, "FRINTTS", 1, 1, NO_STATE, "FEAT_FRINTTS", H_INSN),
 	ID_U(ISAR1, 36, "SB", 1, 1, NO_STATE, "FEAT_SB", H_INSN),
-	ID_U(ISAR1, 40, "SPECRES", 1, 2, NO_STATE, "FEAT_SPECRES", "prediction restriction by the box's own context"),
+	ID_U(ISAR1, 40, "SPECRES", 1, 2, NO_STATE, "FEAT_SPECRES",
+	     "prediction restriction by the box's own context"),
 	ID_U(ISAR1, 44, "BF16", 1, 2, NO_STATE, "FEAT_BF16/FEAT_EBF16", "FPCR.EBF, switched"),
 	ID_U(ISAR1, 48, "DGH", 1, 1, NO_STATE, "FEAT_DGH", H_INSN),
 	ID_U(ISAR1, 52, "I8MM", 1, 1, NO_STATE, "FEAT_I8MM", H_INSN),
 	ID_U(ISAR1, 56, "XS", 1, 1, NO_STATE, "FEAT_XS", "nXS barrier and TLBI variants"),
-	ID_U(ISAR1, 60, "LS64", 1, 3, NO_STATE, "FEAT_LS64/FEAT_LS64_V", "64-byte accesses through stage 2; HCRX_EL2 enables are the host's"),
+	ID_U(ISAR1, 60, "LS64", 1, 3, NO_STATE, "FEAT_LS64/FEAT_LS64_V",
+	     "64-byte accesses through stage 2; HCRX_EL2 enables are the host's"),
 	/* Becomes SWITCHED once world.c switches ACCDATA_EL1. */
-	ID_U(ISAR1, 60, "LS64", 3, 3, REFUSED, "FEAT_LS64_ACCDATA", "ACCDATA_EL1: only FGT traps it"),
+	ID_U(ISAR1, 60, "LS64", 3, 3, REFUSED, "FEAT_LS64_ACCDATA",
+	     "ACCDATA_EL1: only FGT traps it"),
 
 	/* ID_AA64ISAR2_EL1 */
-	ID_K(ISAR2, 0, "WFxT", 2, ID_V(0) | ID_V(2), NO_STATE, "FEAT_WFxT", "HCR_EL2.TWI/TWE: WFIT/WFET exit"),
+	ID_K(ISAR2, 0, "WFxT", 2, ID_V(0) | ID_V(2), NO_STATE, "FEAT_WFxT",
+	     "HCR_EL2.TWI/TWE: WFIT/WFET exit"),
 	ID_U(ISAR2, 4, "RPRES", 1, 1, NO_STATE, "FEAT_RPRES", "FPCR.AH, switched"),
 	ID_U(ISAR2, 8, "GPA3", 1, 1, TRAPPED, "FEAT_PACQARMA3", H_PAC),
 	ID_U(ISAR2, 12, "APA3", 1, 5, TRAPPED, "FEAT_PACQARMA3", H_PAC),
@@ -365,8 +392,10 @@ static const struct s2box_idfield idfields[] = {
 	ID_U(ISAR2, 20, "BC", 1, 1, NO_STATE, "FEAT_HBC", H_INSN),
 	ID_U(ISAR2, 24, "PAC_frac", 1, 1, TRAPPED, "FEAT_CONSTPACFIELD", H_PAC),
 	ID_U(ISAR2, 28, "CLRBHB", 1, 1, NO_STATE, "FEAT_CLRBHB", H_INSN),
-	ID_U(ISAR2, 32, "SYSREG_128", 1, 1, REFUSED, "FEAT_SYSREG128", "MRRS/MSRR to 128-bit registers: " H_NEW),
-	ID_U(ISAR2, 36, "SYSINSTR_128", 1, 1, REFUSED, "FEAT_SYSINSTR128", "TLBIP/SYSP: not reviewed yet"),
+	ID_U(ISAR2, 32, "SYSREG_128", 1, 1, REFUSED, "FEAT_SYSREG128",
+	     "MRRS/MSRR to 128-bit registers: " H_NEW),
+	ID_U(ISAR2, 36, "SYSINSTR_128", 1, 1, REFUSED, "FEAT_SYSINSTR128",
+	     "TLBIP/SYSP: not reviewed yet"),
 	ID_U(ISAR2, 40, "PRFMSLC", 1, 1, NO_STATE, "FEAT_PRFMSLC", H_INSN),
 	ID_U(ISAR2, 44, "PCDPHINT", 1, 1, NO_STATE, "FEAT_PCDPHINT", H_INSN),
 	ID_U(ISAR2, 48, "RPRFM", 1, 1, NO_STATE, "FEAT_RPRFM", H_INSN),
@@ -375,64 +404,80 @@ static const struct s2box_idfield idfields[] = {
 	ID_U(ISAR2, 60, "ATS1A", 1, 1, NO_STATE, "FEAT_ATS1A", "result in PAR_EL1, switched"),
 
 	/* ID_AA64ISAR3_EL1 */
-	ID_U(ISAR3, 0, "CPA", 1, 2, NO_STATE, "FEAT_CPA", "enabled by SCTLR2_EL1 (ID_AA64MMFR3_EL1.SCTLRX)"),
+	ID_U(ISAR3, 0, "CPA", 1, 2, NO_STATE, "FEAT_CPA",
+	     "enabled by SCTLR2_EL1 (ID_AA64MMFR3_EL1.SCTLRX)"),
 	ID_U(ISAR3, 4, "FAMINMAX", 1, 1, NO_STATE, "FEAT_FAMINMAX", H_INSN),
 	ID_U(ISAR3, 8, "TLBIW", 1, 1, HOST_ONLY, "FEAT_TLBIW", "EL2 TLBI"),
 	ID_U(ISAR3, 12, "PACM", 1, 2, TRAPPED, "FEAT_PAuth_LR", H_PAC),
 	ID_U(ISAR3, 16, "LSFE", 1, 1, NO_STATE, "FEAT_LSFE", H_INSN),
-	ID_U(ISAR3, 20, "OCCMO", 1, 1, NO_STATE, "FEAT_OCCMO", "cache maintenance by VA through stage 2"),
+	ID_U(ISAR3, 20, "OCCMO", 1, 1, NO_STATE, "FEAT_OCCMO",
+	     "cache maintenance by VA through stage 2"),
 	ID_U(ISAR3, 24, "LSUI", 1, 1, NO_STATE, "FEAT_LSUI", H_INSN),
 	ID_U(ISAR3, 28, "FPRCVT", 1, 1, NO_STATE, "FEAT_FPRCVT", H_INSN),
 
 	/* ID_AA64MMFR0_EL1 */
-	ID_N(MMFR0, 0, 4, "PARange", HOST_ONLY, "FEAT_LPA", "box output addresses are IPAs bounded by VTCR_EL2"),
-	ID_K(MMFR0, 4, "ASIDBits", 0, ID_V(0) | ID_V(2), NO_STATE, "FEAT_ASID16", "TLB entries of all boxes share VMID 0 and are flushed when another box runs"),
+	ID_N(MMFR0, 0, 4, "PARange", HOST_ONLY, "FEAT_LPA",
+	     "box output addresses are IPAs bounded by VTCR_EL2"),
+	ID_K(MMFR0, 4, "ASIDBits", 0, ID_V(0) | ID_V(2), NO_STATE, "FEAT_ASID16",
+	     "TLB entries of all boxes share VMID 0 and are flushed when another box runs"),
 	ID_U(MMFR0, 8, "BigEnd", 1, 1, SWITCHED, "FEAT_MixedEnd", H_SCTLR),
 	ID_U(MMFR0, 12, "SNSMem", 1, 1, HOST_ONLY, "Secure memory", H_EL2),
 	ID_U(MMFR0, 16, "BigEndEL0", 1, 1, SWITCHED, "FEAT_MixedEndEL0", H_SCTLR),
 	ID_U(MMFR0, 20, "TGran16", 1, 2, NO_STATE, "FEAT_TGran16K/FEAT_LPA2", H_TCR),
 	ID_S(MMFR0, 24, "TGran64", ID_V(0) | ID_V(15), NO_STATE, "FEAT_TGran64K", H_TCR),
-	ID_S(MMFR0, 28, "TGran4", ID_V(0) | ID_V(1) | ID_V(15), NO_STATE, "FEAT_TGran4K/FEAT_LPA2", H_TCR),
+	ID_S(MMFR0, 28, "TGran4", ID_V(0) | ID_V(1) | ID_V(15), NO_STATE, "FEAT_TGran4K/FEAT_LPA2",
+	     H_TCR),
 	ID_U(MMFR0, 32, "TGran16_2", 1, 3, HOST_ONLY, "stage-2 16K", H_EL2),
 	ID_U(MMFR0, 36, "TGran64_2", 1, 2, HOST_ONLY, "stage-2 64K", H_EL2),
 	ID_U(MMFR0, 40, "TGran4_2", 1, 3, HOST_ONLY, "stage-2 4K", H_EL2),
 	ID_U(MMFR0, 44, "ExS", 1, 1, SWITCHED, "FEAT_ExS", "SCTLR_EL1.EIS/EOS, switched"),
 	ID_U(MMFR0, 48, "NVTGE", 1, 1, HOST_ONLY, "FEAT_NV2p1", H_EL2),
-	ID_U(MMFR0, 56, "FGT", 1, 2, HOST_ONLY, "FEAT_FGT/FEAT_FGT2", "EL2 registers; the box runs under the host's values, counted as no trap"),
-	ID_U(MMFR0, 60, "ECV", 1, 2, HOST_ONLY, "FEAT_ECV", "EL2 counter controls; CNTVOFF_EL2 zeroed, EL1 physical timer traps"),
+	ID_U(MMFR0, 56, "FGT", 1, 2, HOST_ONLY, "FEAT_FGT/FEAT_FGT2",
+	     "EL2 registers; the box runs under the host's values, counted as no trap"),
+	ID_U(MMFR0, 60, "ECV", 1, 2, HOST_ONLY, "FEAT_ECV",
+	     "EL2 counter controls; CNTVOFF_EL2 zeroed, EL1 physical timer traps"),
 
 	/* ID_AA64MMFR1_EL1 */
-	ID_U(MMFR1, 0, "HAFDBS", 1, 4, NO_STATE, "FEAT_HAFDBS", "TCR_EL1.HA/HD switched; stage 2 runs with VTCR_EL2.HA=HD=0"),
+	ID_U(MMFR1, 0, "HAFDBS", 1, 4, NO_STATE, "FEAT_HAFDBS",
+	     "TCR_EL1.HA/HD switched; stage 2 runs with VTCR_EL2.HA=HD=0"),
 	ID_K(MMFR1, 4, "VMIDBits", 0, ID_V(0) | ID_V(2), HOST_ONLY, "FEAT_VMID16", H_EL2),
 	ID_U(MMFR1, 8, "VH", 1, 1, HOST_ONLY, "FEAT_VHE", H_EL2),
 	ID_U(MMFR1, 12, "HPDS", 1, 2, SWITCHED, "FEAT_HPDS/FEAT_HPDS2", H_TCR),
 	ID_U(MMFR1, 16, "LO", 1, 1, TRAPPED, "FEAT_LOR", "HCR_EL2.TLOR: LOR*_EL1 exit"),
-	ID_U(MMFR1, 20, "PAN", 1, 3, SWITCHED, "FEAT_PAN/PAN2/PAN3", "PSTATE.PAN in SPSR_EL2; SCTLR_EL1.SPAN/EPAN switched"),
-	ID_U(MMFR1, 24, "SpecSEI", 1, 1, NO_STATE, "SError on speculative reads", "a behaviour, no state"),
+	ID_U(MMFR1, 20, "PAN", 1, 3, SWITCHED, "FEAT_PAN/PAN2/PAN3",
+	     "PSTATE.PAN in SPSR_EL2; SCTLR_EL1.SPAN/EPAN switched"),
+	ID_U(MMFR1, 24, "SpecSEI", 1, 1, NO_STATE, "SError on speculative reads",
+	     "a behaviour, no state"),
 	ID_U(MMFR1, 28, "XNX", 1, 1, HOST_ONLY, "FEAT_XNX", "stage-2 execute-never split"),
-	ID_U(MMFR1, 32, "TWED", 1, 1, SWITCHED, "FEAT_TWED", "SCTLR_EL1.TWEDEn/TWEDEL switched; HCR_EL2.TWEDEn=0"),
+	ID_U(MMFR1, 32, "TWED", 1, 1, SWITCHED, "FEAT_TWED",
+	     "SCTLR_EL1.TWEDEn/TWEDEL switched; HCR_EL2.TWEDEn=0"),
 	ID_U(MMFR1, 36, "ETS", 1, 3, NO_STATE, "FEAT_ETS2/ETS3", "an ordering guarantee"),
-	ID_U(MMFR1, 40, "HCX", 1, 1, HOST_ONLY, "FEAT_HCX", "HCRX_EL2: the box runs under the host's value; what it enables has its own row"),
+	ID_U(MMFR1, 40, "HCX", 1, 1, HOST_ONLY, "FEAT_HCX",
+	     "HCRX_EL2: the box runs under the host's value; what it enables has its own row"),
 	ID_U(MMFR1, 44, "AFP", 1, 1, SWITCHED, "FEAT_AFP", "FPCR.AH/FIZ/NEP, switched"),
 	ID_U(MMFR1, 48, "nTLBPA", 1, 1, NO_STATE, "FEAT_nTLBPA", "a guarantee"),
-	ID_U(MMFR1, 52, "TIDCP1", 1, 1, SWITCHED, "FEAT_TIDCP1", "SCTLR_EL1.TIDCP switched; HCR_EL2.TIDCP traps EL1 ones"),
+	ID_U(MMFR1, 52, "TIDCP1", 1, 1, SWITCHED, "FEAT_TIDCP1",
+	     "SCTLR_EL1.TIDCP switched; HCR_EL2.TIDCP traps EL1 ones"),
 	ID_U(MMFR1, 56, "CMOW", 1, 1, SWITCHED, "FEAT_CMOW", H_SCTLR),
 	ID_U(MMFR1, 60, "ECBHB", 1, 1, NO_STATE, "FEAT_ECBHB", "a guarantee"),
 
 	/* ID_AA64MMFR2_EL1 */
-	ID_U(MMFR2, 0, "CnP", 1, 1, SWITCHED, "FEAT_TTCNP", "TTBRx_EL1.CnP switched with the TTBRs (see world.c: boxes share VMID 0)"),
+	ID_U(MMFR2, 0, "CnP", 1, 1, SWITCHED, "FEAT_TTCNP",
+	     "TTBRx_EL1.CnP switched with the TTBRs (see world.c: boxes share VMID 0)"),
 	ID_U(MMFR2, 4, "UAO", 1, 1, SWITCHED, "FEAT_UAO", H_PSTATE),
 	ID_U(MMFR2, 8, "LSM", 1, 1, SWITCHED, "FEAT_LSMAOC", H_SCTLR),
 	ID_U(MMFR2, 12, "IESB", 1, 1, SWITCHED, "FEAT_IESB", H_SCTLR),
 	ID_U(MMFR2, 16, "VARange", 1, 1, SWITCHED, "FEAT_LVA", H_TCR),
-	ID_U(MMFR2, 20, "CCIDX", 1, 1, NO_STATE, "FEAT_CCIDX", "CCSIDR format; CSSELR_EL1 switched"),
+	ID_U(MMFR2, 20, "CCIDX", 1, 1, NO_STATE, "FEAT_CCIDX",
+	     "CCSIDR format; CSSELR_EL1 switched"),
 	ID_U(MMFR2, 24, "NV", 1, 2, HOST_ONLY, "FEAT_NV/FEAT_NV2", "HCR_EL2.NV=0"),
 	ID_U(MMFR2, 28, "ST", 1, 1, SWITCHED, "FEAT_TTST", H_TCR),
 	ID_U(MMFR2, 32, "AT", 1, 1, NO_STATE, "FEAT_LSE2", "alignment behaviour"),
 	ID_U(MMFR2, 36, "IDS", 1, 2, NO_STATE, "FEAT_IDST", "how ID register accesses fault"),
 	ID_U(MMFR2, 40, "FWB", 1, 1, HOST_ONLY, "FEAT_S2FWB", "stage-2 attributes"),
 	ID_U(MMFR2, 48, "TTL", 1, 1, NO_STATE, "FEAT_TTL", "TLBI level hint"),
-	ID_U(MMFR2, 52, "BBM", 1, 3, NO_STATE, "FEAT_BBM", "a guarantee about the box's own tables"),
+	ID_U(MMFR2, 52, "BBM", 1, 3, NO_STATE, "FEAT_BBM",
+	     "a guarantee about the box's own tables"),
 	ID_U(MMFR2, 56, "EVT", 1, 2, HOST_ONLY, "FEAT_EVT", "EL2 trap controls"),
 	ID_U(MMFR2, 60, "E0PD", 1, 1, SWITCHED, "FEAT_E0PD", H_TCR),
 
@@ -447,16 +492,22 @@ static const struct s2box_idfield idfields[] = {
 	ID_U(MMFR3, 28, "MEC", 1, 1, HOST_ONLY, "FEAT_MEC", "EL2/EL3 encryption contexts"),
 	ID_U(MMFR3, 32, "D128", 1, 1, REFUSED, "FEAT_D128", "128-bit TTBRs and PAR: " H_NEW),
 	ID_U(MMFR3, 36, "D128_2", 1, 1, HOST_ONLY, "FEAT_D128 at stage 2", H_EL2),
-	ID_U(MMFR3, 40, "SNERR", 1, 3, NO_STATE, "FEAT_ANERR", "error reporting; controls in SCTLR2_EL1"),
-	ID_U(MMFR3, 44, "ANERR", 1, 3, NO_STATE, "FEAT_ANERR", "error reporting; controls in SCTLR2_EL1"),
-	ID_U(MMFR3, 52, "SDERR", 1, 3, NO_STATE, "FEAT_ADERR", "error reporting; controls in SCTLR2_EL1"),
-	ID_U(MMFR3, 56, "ADERR", 1, 3, NO_STATE, "FEAT_ADERR", "error reporting; controls in SCTLR2_EL1"),
+	ID_U(MMFR3, 40, "SNERR", 1, 3, NO_STATE, "FEAT_ANERR",
+	     "error reporting; controls in SCTLR2_EL1"),
+	ID_U(MMFR3, 44, "ANERR", 1, 3, NO_STATE, "FEAT_ANERR",
+	     "error reporting; controls in SCTLR2_EL1"),
+	ID_U(MMFR3, 52, "SDERR", 1, 3, NO_STATE, "FEAT_ADERR",
+	     "error reporting; controls in SCTLR2_EL1"),
+	ID_U(MMFR3, 56, "ADERR", 1, 3, NO_STATE, "FEAT_ADERR",
+	     "error reporting; controls in SCTLR2_EL1"),
 	ID_U(MMFR3, 60, "Spec_FPACC", 1, 1, NO_STATE, "FEAT_FPACC_SPEC", "a behaviour"),
 
 	/* ID_AA64MMFR4_EL1 */
 	ID_U(MMFR4, 0, "PoPS", 1, 1, NO_STATE, "FEAT_PoPS", "cache maintenance through stage 2"),
-	ID_K(MMFR4, 4, "EIESB", 1, ID_V(0) | ID_V(1) | ID_V(2) | ID_V(15), NO_STATE, "FEAT_IESB", "a behaviour of SCTLR_EL1.IESB"),
-	ID_U(MMFR4, 8, "ASID2", 1, 1, NO_STATE, "FEAT_ASID2", "enabled by TCR2_EL1 (ID_AA64MMFR3_EL1.TCRX)"),
+	ID_K(MMFR4, 4, "EIESB", 1, ID_V(0) | ID_V(1) | ID_V(2) | ID_V(15), NO_STATE, "FEAT_IESB",
+	     "a behaviour of SCTLR_EL1.IESB"),
+	ID_U(MMFR4, 8, "ASID2", 1, 1, NO_STATE, "FEAT_ASID2",
+	     "enabled by TCR2_EL1 (ID_AA64MMFR3_EL1.TCRX)"),
 	ID_U(MMFR4, 12, "HACDBS", 1, 1, HOST_ONLY, "FEAT_HACDBS", H_EL2),
 	ID_U(MMFR4, 16, "FGWTE3", 1, 1, HOST_ONLY, "FEAT_FGWTE3", H_EL2),
 	ID_U(MMFR4, 20, "NV_frac", 1, 3, HOST_ONLY, "FEAT_NV2p1", H_EL2),
@@ -533,7 +584,7 @@ const struct s2box_idfield *s2box_idfields(unsigned int *count)
 	return idfields;
 }
 
-static u64 field_mask(const struct s2box_idfield *f)
+static u64 idfield_mask(const struct s2box_idfield *f)
 {
 	return ((1ULL << f->width) - 1) << f->shift;
 }
@@ -542,7 +593,7 @@ unsigned int s2box_idfield_get(const struct s2box_idfield *f,
 			       const struct s2box_idregs *regs)
 {
 	return (unsigned int)((s2box_idreg_value(regs, f->reg) &
-			       field_mask(f)) >> f->shift);
+			       idfield_mask(f)) >> f->shift);
 }
 
 bool s2box_idfield_applies(const struct s2box_idfield *f, unsigned int value)
@@ -561,13 +612,15 @@ static bool field_known(const struct s2box_idfield *f, unsigned int value)
 static const struct s2box_idfield *field_row(unsigned int i, unsigned int value,
 					     unsigned int *next)
 {
-	const struct s2box_idfield *row = NULL;
-	unsigned int j = i;
+	const struct s2box_idfield *row = NULL, *f = &idfields[i];
+	unsigned int j;
 
-	for (; j < ARRAY_SIZE(idfields) && idfields[j].reg == idfields[i].reg &&
-	       idfields[j].shift == idfields[i].shift; j++)
+	for (j = i; j < ARRAY_SIZE(idfields); j++) {
+		if (idfields[j].reg != f->reg || idfields[j].shift != f->shift)
+			break;
 		if (s2box_idfield_applies(&idfields[j], value))
 			row = &idfields[j];
+	}
 	*next = j;
 	return row;
 }
@@ -625,7 +678,7 @@ const char *s2box_unhandled_feature(const struct s2box_idregs *regs,
 		unsigned int v = s2box_idfield_get(f, regs);
 		const struct s2box_idfield *row = field_row(i, v, &next);
 
-		covered[f->reg] |= field_mask(f);
+		covered[f->reg] |= idfield_mask(f);
 		if (!field_known(f, v)) {
 			snprintf(buf, len, "%s.%s [%u:%u] = %#x: a value s2box does not know",
 				 s2box_idreg_name(f->reg), f->field,

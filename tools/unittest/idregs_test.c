@@ -116,8 +116,9 @@ static const struct cpu_case cpus[] = {
 };
 
 /*
- * QEMU 7.2 (the matrix's emulator), read from the guest at module load
- * (pr_debug in host.c): every cell of the matrix must load.
+ * QEMU 7.2 (the matrix's emulator): the raw registers host.c read at
+ * module load in each cell (its pr_debug lines, printed for the record);
+ * every cell of the matrix must load. All registers not listed read 0.
  */
 static const struct cpu_case qemu_cpus[] = {
 	{ "QEMU 7.2 cortex-a76", "boot of the 6.12 cortex-a76 cell",
@@ -129,7 +130,7 @@ static const struct cpu_case qemu_cpus[] = {
 	  NULL },
 	{ "QEMU 7.2 neoverse-n1", "boot of the 6.12 neoverse-n1 cell",
 	  { .pfr0 = 0x1100000011110112ULL, .pfr1 = 0x20,
-	    .dfr0 = 0x0000000110305408ULL,
+	    .dfr0 = 0x0000000010305408ULL,
 	    .isar0 = 0x0000100010211120ULL, .isar1 = 0x0000000000100001ULL,
 	    .mmfr0 = 0x0000000000101125ULL, .mmfr1 = 0x0000000010212122ULL,
 	    .mmfr2 = 0x0000000000001011ULL },
@@ -140,6 +141,22 @@ static const struct cpu_case qemu_cpus[] = {
 	    .isar0 = 0x0000000010211120ULL, .isar1 = 0x0000000000010001ULL,
 	    .mmfr0 = 0x0000000000001122ULL, .mmfr1 = 0x0000000011212100ULL,
 	    .mmfr2 = 0x0000000000001011ULL },
+	  NULL },
+	{ "QEMU 7.2 max, mte=on", "boot of the 6.12 max cell with mte=on",
+	  { .pfr0 = 0x1201001121110222ULL, .pfr1 = 0x0000000001000321ULL,
+	    .zfr0 = 0x0110110100110021ULL, .smfr0 = 0x80f100fd00000000ULL,
+	    .dfr0 = 0x0000000010305609ULL,
+	    .isar0 = 0x1221111110212120ULL, .isar1 = 0x0011111110211102ULL,
+	    .mmfr0 = 0x0000032310201126ULL, .mmfr1 = 0x0000011010211122ULL,
+	    .mmfr2 = 0x1021011010011011ULL },
+	  NULL },
+	{ "QEMU 7.2 max", "boot of the 6.12 max cell (no tag memory: MTE 0)",
+	  { .pfr0 = 0x1201001121110222ULL, .pfr1 = 0x0000000001000021ULL,
+	    .zfr0 = 0x0110110100110021ULL, .smfr0 = 0x80f100fd00000000ULL,
+	    .dfr0 = 0x0000000010305609ULL,
+	    .isar0 = 0x1221111110212120ULL, .isar1 = 0x0011111110211102ULL,
+	    .mmfr0 = 0x0000032310201126ULL, .mmfr1 = 0x0000011010211122ULL,
+	    .mmfr2 = 0x1021011010011011ULL },
 	  NULL },
 };
 

@@ -79,6 +79,7 @@ unit:
 	@{ $(MAKE) -s -C tools/unittest run || \
 		echo "not ok - unit tests build or run failed (exit $$?)"; } | \
 		tee $(RESULTS)/unit.tap
+	@$(MAKE) -s -C tools/unittest table TABLE=$(B)/idregs-treatment.md
 
 lint: setup
 	@mkdir -p $(RESULTS)

@@ -20,12 +20,12 @@
 #include "world.h"
 
 /*
- * ID_AA64PFR2_EL1 and ID_AA64MMFR3_EL1 are not named by the 6.1 headers.
- * Their encodings sit in the ID space that reads as zero on CPUs that do
- * not implement them, so reading them raw is safe everywhere.
+ * Several of the feature ID registers are not named by the 6.1 headers,
+ * so all are spelled by encoding. Every one sits in the ID space
+ * (op0 3, op1 0, CRn 0, CRm 1-7), which reads as zero where a register is
+ * not implemented, so reading them raw is safe on any CPU.
  */
-#define S2BOX_SYS_ID_AA64PFR2	sys_reg(3, 0, 0, 4, 2)
-#define S2BOX_SYS_ID_AA64MMFR3	sys_reg(3, 0, 0, 7, 3)
+#define S2BOX_SYS_ID(crm, op2)	sys_reg(3, 0, 0, crm, op2)
 
 static struct s2box_host s2box_host_caps;
 
@@ -65,38 +65,54 @@ void s2box_bhb_mitigation(u64 *loop, u64 *clrbhb)
 	*clrbhb = s2box_bhb_clrbhb;
 }
 
-struct idregs_union {
-	atomic64_t pfr0, pfr1, pfr2, mmfr3, dfr0;
-};
-
 /*
  * The allow-list must see a feature if ANY CPU has it (state on one CPU is
  * enough for a channel), so it ORs the raw registers of every online CPU
- * instead of using the sanitised (lowest common) values.
+ * instead of using the sanitised (lowest common) values. The indices and
+ * encodings are those of idregs.c's table, which the unit tests check.
  */
+#define OR_ID(acc, i, crm, op2) \
+	atomic64_or(read_sysreg_s(S2BOX_SYS_ID(crm, op2)), &(acc)[S2BOX_ID_##i])
+
 static void idregs_or_this_cpu(void *data)
 {
-	struct idregs_union *acc = data;
+	atomic64_t *acc = data;
 
-	atomic64_or(read_sysreg_s(SYS_ID_AA64PFR0_EL1), &acc->pfr0);
-	atomic64_or(read_sysreg_s(SYS_ID_AA64PFR1_EL1), &acc->pfr1);
-	atomic64_or(read_sysreg_s(S2BOX_SYS_ID_AA64PFR2), &acc->pfr2);
-	atomic64_or(read_sysreg_s(S2BOX_SYS_ID_AA64MMFR3), &acc->mmfr3);
-	atomic64_or(read_sysreg_s(SYS_ID_AA64DFR0_EL1), &acc->dfr0);
+	OR_ID(acc, PFR0, 4, 0);
+	OR_ID(acc, PFR1, 4, 1);
+	OR_ID(acc, PFR2, 4, 2);
+	OR_ID(acc, ZFR0, 4, 4);
+	OR_ID(acc, SMFR0, 4, 5);
+	OR_ID(acc, FPFR0, 4, 7);
+	OR_ID(acc, DFR0, 5, 0);
+	OR_ID(acc, DFR1, 5, 1);
+	OR_ID(acc, DFR2, 5, 2);
+	OR_ID(acc, AFR0, 5, 4);
+	OR_ID(acc, AFR1, 5, 5);
+	OR_ID(acc, ISAR0, 6, 0);
+	OR_ID(acc, ISAR1, 6, 1);
+	OR_ID(acc, ISAR2, 6, 2);
+	OR_ID(acc, ISAR3, 6, 3);
+	OR_ID(acc, MMFR0, 7, 0);
+	OR_ID(acc, MMFR1, 7, 1);
+	OR_ID(acc, MMFR2, 7, 2);
+	OR_ID(acc, MMFR3, 7, 3);
+	OR_ID(acc, MMFR4, 7, 4);
 }
 
-static const char *host_unhandled_feature(void)
+static const char *host_unhandled_feature(char *buf, size_t len)
 {
-	struct idregs_union acc = {};
-	struct s2box_idregs regs = {};
+	atomic64_t acc[S2BOX_ID_COUNT] = {};
+	struct s2box_idregs regs;
+	unsigned int i;
 
-	on_each_cpu(idregs_or_this_cpu, &acc, 1);
-	regs.pfr0 = atomic64_read(&acc.pfr0);
-	regs.pfr1 = atomic64_read(&acc.pfr1);
-	regs.pfr2 = atomic64_read(&acc.pfr2);
-	regs.mmfr3 = atomic64_read(&acc.mmfr3);
-	regs.dfr0 = atomic64_read(&acc.dfr0);
-	return s2box_unhandled_feature(&regs);
+	on_each_cpu(idregs_or_this_cpu, acc, 1);
+	for (i = 0; i < S2BOX_ID_COUNT; i++) {
+		s2box_idreg_set(&regs, i, atomic64_read(&acc[i]));
+		pr_debug("%s %#018llx\n", s2box_idreg_name(i),
+			 s2box_idreg_value(&regs, i));
+	}
+	return s2box_unhandled_feature(&regs, buf, len);
 }
 
 /*
@@ -185,6 +201,7 @@ static void host_probe_hcx(void)
 int s2box_host_probe(void)
 {
 	const char *feature;
+	char why[160];
 
 	/*
 	 * A kernel at EL2 is a VHE kernel (E2H=1). nVHE, hVHE and protected
@@ -195,10 +212,9 @@ int s2box_host_probe(void)
 		return -ENODEV;
 	}
 
-	feature = host_unhandled_feature();
+	feature = host_unhandled_feature(why, sizeof(why));
 	if (feature) {
-		pr_err("not loading: CPU feature %s exposes EL1 state s2box does not switch or trap yet\n",
-		       feature);
+		pr_err("not loading: %s\n", feature);
 		return -ENODEV;
 	}
 

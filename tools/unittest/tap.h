@@ -17,4 +17,8 @@ void s2pt_tests(void);
 /* VTTBR_EL2 encoding (vttbr_test.c). */
 void vttbr_tests(void);
 
+/* Allow-list of module/idregs.c (idregs_test.c). */
+void idregs_tests(void);
+void idregs_print_table(void);
+
 #endif /* S2BOX_UNITTEST_TAP_H */

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host unit tests for module/vtcr.c and module/idregs.c, which are compiled
- * here unchanged; module/s2pt.c is tested by s2pt_test.c, in the same run.
+ * here unchanged; module/s2pt.c is tested by s2pt_test.c and the
+ * allow-list of idregs.c by idregs_test.c, in the same run.
+ * With --table, prints the allow-list's treatment of every ID register
+ * field as markdown instead.
  * Prints TAP version 13; exits non-zero if any test fails.
  *
  * Nothing expected here is derived from the code under test:
@@ -768,75 +771,12 @@ static void test_decode(void)
 	tap(&tc, "s2box_host_decode: PARange 7 (56 bits) and above -> 52 bits");
 }
 
-static void test_unhandled(void)
+int main(int argc, char **argv)
 {
-	struct s2box_idregs regs;
-	struct tcase tc = { 0 };
-	const char *name;
-	unsigned int i;
-
-	memset(&regs, 0, sizeof(regs));
-	name = s2box_unhandled_feature(&regs);
-	if (name)
-		fail(&tc, "all-zero ID registers report \"%s\"", name);
-	tap(&tc, "s2box_unhandled_feature: all-zero ID registers -> NULL");
-
-	/* The CPUs the project tests on must not be refused. */
-	for (i = 0; i < 4; i++) {
-		name = s2box_unhandled_feature(&decode_cases[i].regs);
-		if (name)
-			fail(&tc, "%s reports \"%s\"", decode_cases[i].name,
-			     name);
-		tap(&tc, "s2box_unhandled_feature: %s -> NULL",
-		    decode_cases[i].name);
+	if (argc > 1 && !strcmp(argv[1], "--table")) {
+		idregs_print_table();
+		return 0;
 	}
-
-	/* ID_AA64MMFR3_EL1.TCRX [3:0] = 1: FEAT_TCR2 (TCR2_EL1). */
-	memset(&regs, 0, sizeof(regs));
-	regs.mmfr3 = 1ULL << 0;
-	if (!s2box_unhandled_feature(&regs))
-		fail(&tc, "FEAT_TCR2 not reported");
-	tap(&tc, "s2box_unhandled_feature: ID_AA64MMFR3_EL1.TCRX=1 (TCR2) reported");
-
-	/* ID_AA64MMFR3_EL1.S1PIE [11:8] = 1: FEAT_S1PIE (PIR_EL1). */
-	memset(&regs, 0, sizeof(regs));
-	regs.mmfr3 = 1ULL << 8;
-	if (!s2box_unhandled_feature(&regs))
-		fail(&tc, "FEAT_S1PIE not reported");
-	tap(&tc, "s2box_unhandled_feature: ID_AA64MMFR3_EL1.S1PIE=1 reported");
-
-	/* ID_AA64PFR1_EL1.GCS [47:44] = 1: FEAT_GCS (GCSCR_EL1...). */
-	memset(&regs, 0, sizeof(regs));
-	regs.pfr1 = 1ULL << 44;
-	if (!s2box_unhandled_feature(&regs))
-		fail(&tc, "FEAT_GCS not reported");
-	tap(&tc, "s2box_unhandled_feature: ID_AA64PFR1_EL1.GCS=1 reported");
-
-	/* ID_AA64PFR2_EL1.FPMR [35:32] = 1: FEAT_FPMR (FPMR). */
-	memset(&regs, 0, sizeof(regs));
-	regs.pfr2 = 1ULL << 32;
-	if (!s2box_unhandled_feature(&regs))
-		fail(&tc, "FEAT_FPMR not reported");
-	tap(&tc, "s2box_unhandled_feature: ID_AA64PFR2_EL1.FPMR=1 reported");
-
-	/* ID_AA64PFR1_EL1.NMI [39:36] = 1: FEAT_NMI (ALLINT). */
-	memset(&regs, 0, sizeof(regs));
-	regs.pfr1 = 1ULL << 36;
-	if (!s2box_unhandled_feature(&regs))
-		fail(&tc, "FEAT_NMI not reported");
-	tap(&tc, "s2box_unhandled_feature: ID_AA64PFR1_EL1.NMI=1 reported");
-
-	/* ID_AA64DFR0_EL1.BRBE [55:52] = 1: FEAT_BRBE (BRBCR_EL1...). */
-	memset(&regs, 0, sizeof(regs));
-	regs.dfr0 = 1ULL << 52;
-	name = s2box_unhandled_feature(&regs);
-	if (!name || strncmp(name, "BRBE", 4))
-		fail(&tc, "FEAT_BRBE not reported (%s)", name ? name : "NULL");
-	tap(&tc, "s2box_unhandled_feature: ID_AA64DFR0_EL1.BRBE=1 reported");
-}
-
-int main(void)
-{
 	printf("TAP version 13\n");
 	test_table_self();
 	test_matrix();
@@ -845,7 +785,7 @@ int main(void)
 	test_unsupported_granule();
 	test_parange_helpers();
 	test_decode();
-	test_unhandled();
+	idregs_tests();
 	s2pt_tests();
 	vttbr_tests();
 	printf("1..%u\n", tests_run);

@@ -7,8 +7,9 @@
  * box's stage 2 current and clears TGE, as KVM does for its guests: load
  * VTCR_EL2/VTTBR_EL2, ISB, then clear TGE (erratum 1165522/1530923 order),
  * all with interrupts masked so nothing runs in between. Every box uses
- * VMID 0 (see DESIGN.md), so invalidating one box's IPA also drops other
- * boxes' entries for it: more work than needed, never less.
+ * VMID 0 (Documentation/tlb-and-vmid.md), so invalidating one box's IPA
+ * also drops other boxes' entries for it: more work than needed, never
+ * less.
  *
  * Every broadcast sequence ends with the kernel's __tlbi_sync_s1ish_hyp()
  * (see compat.h), never with a bare DSB: on CPUs with erratum 4118414

@@ -32,7 +32,7 @@ static const unsigned int parange_to_bits[] = { 32, 36, 40, 42, 44, 48, 52 };
 
 /* A level-3 walk at most concatenates 16 tables: 4 extra IPA bits. */
 #define S2_MAX_CONCAT_BITS	4
-/* The design keeps at least two lookup levels (see DESIGN.md). */
+/* At least two lookup levels (Documentation/geometry.md says why). */
 #define S2_MIN_LEVELS		2
 /* Without the 52-bit (DS=1) layout, 4K/16K descriptors carry 48-bit OAs. */
 #define S2_OA_BITS_NO_DS	48

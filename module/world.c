@@ -2,8 +2,8 @@
 /*
  * One trip into a box and back, with interrupts masked: save what the host
  * owns, load the box's EL1 state and traps, enter through switch.S, and
- * undo it all. The order follows the rules in DESIGN.md ("World switch
- * under VHE"); each step says which one it serves.
+ * undo it all. The order and the rule each step serves are in
+ * Documentation/world-switch.md; each step below names its rule too.
  *
  * Host state a VHE kernel shares with EL1 and relies on is saved and
  * restored (SP_EL0 in switch.S, the EL0 thread registers, the EL2 trap

@@ -18,7 +18,7 @@
  *	16K g = 14    11              58 / 47 / 36
  *	64K g = 16    13              68 / 55 / 42
  *
- * Policy (DESIGN.md, "Stage-2 geometry"): levels is the fewest, but at least
+ * Policy (Documentation/geometry.md): levels is the fewest, but at least
  * two, such that reach + 4 >= ipa_bits; start level = 4 - levels;
  * root_pages = 2^(ipa_bits - reach) when that is above one, else 1 (a
  * partial root table); T0SZ = 64 - ipa_bits; SL0 = 2 - start level for 4K,

@@ -62,7 +62,10 @@ static int slot_of(struct env *e, u64 pa)
 	return i < e->nslots ? (int)i : -1;
 }
 
-/* Freed only after unlinking and a table invalidation (DESIGN.md). */
+/*
+ * Freed only after unlinking and a table invalidation
+ * (Documentation/memory.md).
+ */
 static void fake_free(void *ctx, void *va, u64 pa)
 {
 	struct env *e = ctx;

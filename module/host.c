@@ -7,6 +7,7 @@
  */
 
 #include <linux/atomic.h>
+#include <linux/kprobes.h>
 #include <linux/printk.h>
 #include <linux/smp.h>
 #include <asm/cpufeature.h>
@@ -59,11 +60,17 @@ static void host_probe_bhb(void)
 			s2box_bhb_loop);
 }
 
-void s2box_bhb_mitigation(u64 *loop, u64 *clrbhb)
+/*
+ * This and s2box_host_get() run inside guest context (run.c), where RCU
+ * may not be watching: no ftrace or kprobe hook may run in them.
+ */
+void notrace s2box_bhb_mitigation(u64 *loop, u64 *clrbhb)
 {
 	*loop = s2box_bhb_loop;
 	*clrbhb = s2box_bhb_clrbhb;
 }
+
+NOKPROBE_SYMBOL(s2box_bhb_mitigation);
 
 /*
  * The allow-list must see a feature if ANY CPU has it (state on one CPU is
@@ -100,19 +107,39 @@ static void idregs_or_this_cpu(void *data)
 	OR_ID(acc, MMFR4, 7, 4);
 }
 
+/* Any CPU's view, ORed: what the allow-list and the checks below see. */
+static struct s2box_idregs host_any_cpu;
+
 static const char *host_unhandled_feature(char *buf, size_t len)
 {
 	atomic64_t acc[S2BOX_ID_COUNT] = {};
-	struct s2box_idregs regs;
+	struct s2box_idregs *regs = &host_any_cpu;
 	unsigned int i;
 
 	on_each_cpu(idregs_or_this_cpu, acc, 1);
 	for (i = 0; i < S2BOX_ID_COUNT; i++) {
-		s2box_idreg_set(&regs, i, atomic64_read(&acc[i]));
+		s2box_idreg_set(regs, i, atomic64_read(&acc[i]));
 		pr_debug("%s %#018llx\n", s2box_idreg_name(i),
-			 s2box_idreg_value(&regs, i));
+			 s2box_idreg_value(regs, i));
 	}
-	return s2box_unhandled_feature(&regs, buf, len);
+	return s2box_unhandled_feature(regs, buf, len);
+}
+
+/*
+ * HCRX_EL2 and MPAM2_EL2 are written only where every CPU has them (the
+ * sanitised view); a CPU that has one while another does not would run
+ * its boxes under the host's values.
+ */
+static const char *host_mismatched(void)
+{
+	const struct s2box_idregs *any = &host_any_cpu;
+
+	if (((any->mmfr1 >> 40) & 0xf) && !s2box_host_caps.hcx)
+		return "ID_AA64MMFR1_EL1.HCX differs between CPUs: no HCRX_EL2 for boxes on some";
+	if ((((any->pfr0 >> 40) & 0xf) || ((any->pfr1 >> 16) & 0xf)) &&
+	    !s2box_host_caps.mpam)
+		return "ID_AA64PFR0_EL1.MPAM differs between CPUs: no MPAM2_EL2 traps on some";
+	return NULL;
 }
 
 /*
@@ -223,6 +250,11 @@ int s2box_host_probe(void)
 	host_probe_pmu();
 	host_probe_mpam();
 	host_probe_hcx();
+	feature = host_mismatched();
+	if (feature) {
+		pr_err("not loading: %s\n", feature);
+		return -ENODEV;
+	}
 	on_each_cpu(host_cpu_errata_ipi, NULL, 1);
 	if (s2box_host_caps.tcr_hw_update_broken)
 		pr_info("AmpereOne AC03_CPU_38: boxes run with TCR_EL1.HA/HD clear\n");
@@ -236,10 +268,12 @@ int s2box_host_probe(void)
 	return 0;
 }
 
-const struct s2box_host *s2box_host_get(void)
+const struct s2box_host *notrace s2box_host_get(void)
 {
 	return &s2box_host_caps;
 }
+
+NOKPROBE_SYMBOL(s2box_host_get);
 
 void s2box_host_fill_caps(struct s2box_caps *caps)
 {

@@ -212,14 +212,17 @@ static const struct s2box_idfield idfields[] = {
 	ID_U(PFR1, 28, "RNDR_trap", 1, 1, HOST_ONLY, "FEAT_RNG_TRAP", "SCR_EL3.TRNDR"),
 	ID_U(PFR1, 32, "CSV2_frac", 1, 2, NO_STATE, "FEAT_CSV2_1p1", "a guarantee, no state"),
 	ID_U(PFR1, 32, "CSV2_frac", 2, 2, TRAPPED, "FEAT_CSV2_1p2", H_SCXT),
-	/* Becomes SWITCHED with ALLINT handling and HCRX_EL2.TALLINT. */
-	ID_U(PFR1, 36, "NMI", 1, 1, REFUSED, "FEAT_NMI",
-	     "PSTATE.ALLINT, SCTLR_EL1.NMI/SPINTMASK: " H_NEW),
+	/*
+	 * Interrupts never target a box's EL1 (IMO/FMO), so ALLINT and the
+	 * SCTLR_EL1 bits only shape the box itself.
+	 */
+	ID_U(PFR1, 36, "NMI", 1, 1, SWITCHED, "FEAT_NMI",
+	     "SCTLR_EL1.NMI/SPINTMASK with SCTLR, ALLINT in the box's PSTATE; "
+	     "MSR ALLINT exits (HCRX_EL2.TALLINT)"),
 	ID_S(PFR1, 40, "MTE_frac", ID_V(0) | ID_V(15), NO_STATE, "FEAT_MTE_ASYNC",
 	     "refines MTE, covered by its row"),
-	/* Becomes SWITCHED once world.c switches GCS*_EL1 and GCSPR_EL0. */
-	ID_U(PFR1, 44, "GCS", 1, 1, REFUSED, "FEAT_GCS",
-	     "GCSCR_EL1, GCSPR_EL1, GCSCRE0_EL1, GCSPR_EL0: " H_NEW),
+	ID_U(PFR1, 44, "GCS", 1, 1, TRAPPED, "FEAT_GCS",
+	     "HCRX_EL2.GCSEn=0: GCSCR_EL1, GCSPR_EL1, GCSCRE0_EL1, GCSPR_EL0 exit"),
 	/* Becomes SWITCHED once world.c switches RCWMASK_EL1/RCWSMASK_EL1. */
 	ID_U(PFR1, 48, "THE", 1, 1, REFUSED, "FEAT_THE", "RCWMASK_EL1, RCWSMASK_EL1: " H_NEW),
 	ID_U(PFR1, 52, "MTEX", 1, 1, REFUSED, "FEAT_MTE_NO_ADDRESS_TAGS",
@@ -235,8 +238,8 @@ static const struct s2box_idfield idfields[] = {
 	ID_U(PFR2, 8, "MTEFAR", 1, 1, SWITCHED, "FEAT_MTE_TAGGED_FAR", "FAR_EL1 switched"),
 	ID_U(PFR2, 12, "GCIE", 1, 1, REFUSED, "FEAT_GCIE", "GICv5 CPU interface registers: " H_NEW),
 	ID_U(PFR2, 16, "UINJ", 1, 1, REFUSED, "FEAT_UINJ", "not reviewed yet"),
-	/* Becomes SWITCHED once world.c switches FPMR (or clears HCRX_EL2.EnFPM). */
-	ID_U(PFR2, 32, "FPMR", 1, 1, REFUSED, "FEAT_FPMR", "FPMR: " H_NEW),
+	ID_U(PFR2, 32, "FPMR", 1, 1, TRAPPED, "FEAT_FPMR",
+	     "HCRX_EL2.EnFPM=0: FPMR is UNDEFINED at EL1/EL0"),
 
 	/* ID_AA64ZFR0_EL1: SVE instruction subsets; SVE itself traps. */
 	ID_U(ZFR0, 0, "SVEver", 1, 4, TRAPPED, "FEAT_SVE2...", H_SVE),
@@ -482,15 +485,18 @@ static const struct s2box_idfield idfields[] = {
 	ID_U(MMFR2, 60, "E0PD", 1, 1, SWITCHED, "FEAT_E0PD", H_TCR),
 
 	/* ID_AA64MMFR3_EL1: each REFUSED row becomes SWITCHED once world.c moves it. */
-	ID_U(MMFR3, 0, "TCRX", 1, 1, REFUSED, "FEAT_TCR2", "TCR2_EL1: " H_NEW),
-	ID_U(MMFR3, 4, "SCTLRX", 1, 1, REFUSED, "FEAT_SCTLR2", "SCTLR2_EL1: " H_NEW),
+	ID_U(MMFR3, 0, "TCRX", 1, 1, TRAPPED, "FEAT_TCR2",
+	     "HCRX_EL2.TCR2En=0: TCR2_EL1 exits"),
+	ID_U(MMFR3, 4, "SCTLRX", 1, 1, TRAPPED, "FEAT_SCTLR2",
+	     "HCRX_EL2.SCTLR2En=0: SCTLR2_EL1 exits"),
 	ID_U(MMFR3, 8, "S1PIE", 1, 1, REFUSED, "FEAT_S1PIE", "PIR_EL1, PIRE0_EL1: " H_NEW),
 	ID_U(MMFR3, 12, "S2PIE", 1, 1, HOST_ONLY, "FEAT_S2PIE", "stage-2 permission indirection"),
 	ID_U(MMFR3, 16, "S1POE", 1, 1, REFUSED, "FEAT_S1POE", "POR_EL1, POR_EL0: " H_NEW),
 	ID_U(MMFR3, 20, "S2POE", 1, 1, HOST_ONLY, "FEAT_S2POE", "stage-2 overlays"),
 	ID_U(MMFR3, 24, "AIE", 1, 1, REFUSED, "FEAT_AIE", "MAIR2_EL1, AMAIR2_EL1: " H_NEW),
 	ID_U(MMFR3, 28, "MEC", 1, 1, HOST_ONLY, "FEAT_MEC", "EL2/EL3 encryption contexts"),
-	ID_U(MMFR3, 32, "D128", 1, 1, REFUSED, "FEAT_D128", "128-bit TTBRs and PAR: " H_NEW),
+	ID_U(MMFR3, 32, "D128", 1, 1, TRAPPED, "FEAT_D128",
+	     "HCRX_EL2.D128En=0: 128-bit system register accesses exit"),
 	ID_U(MMFR3, 36, "D128_2", 1, 1, HOST_ONLY, "FEAT_D128 at stage 2", H_EL2),
 	ID_U(MMFR3, 40, "SNERR", 1, 3, NO_STATE, "FEAT_ANERR",
 	     "error reporting; controls in SCTLR2_EL1"),
@@ -666,6 +672,41 @@ static void lowest_run(u64 v, unsigned int *lo, unsigned int *hi)
 	*hi = b;
 }
 
+/*
+ * Features whose only trap is an enable bit of HCRX_EL2 left at 0 for the
+ * box. Without FEAT_HCX those enables behave as 1, so the feature would
+ * be live: such a CPU is refused.
+ */
+static const struct { unsigned char reg, shift; } hcrx_gated[] = {
+	{ S2BOX_ID_MMFR3, 0 },		/* TCR2En */
+	{ S2BOX_ID_MMFR3, 4 },		/* SCTLR2En */
+	{ S2BOX_ID_MMFR3, 32 },		/* D128En */
+	{ S2BOX_ID_PFR1, 36 },		/* TALLINT */
+	{ S2BOX_ID_PFR1, 44 },		/* GCSEn */
+	{ S2BOX_ID_PFR2, 32 },		/* EnFPM */
+};
+
+static const char *hcrx_missing(const struct s2box_idregs *regs, char *buf,
+				size_t len)
+{
+	unsigned int i, v;
+
+	if (FIELD(s2box_idreg_value(regs, S2BOX_ID_MMFR1), 40))
+		return NULL;
+	for (i = 0; i < ARRAY_SIZE(hcrx_gated); i++) {
+		v = FIELD(s2box_idreg_value(regs, hcrx_gated[i].reg),
+			  hcrx_gated[i].shift);
+		if (!v)
+			continue;
+		snprintf(buf, len,
+			 "%s [%u:%u] = %#x: its trap is an HCRX_EL2 enable, and ID_AA64MMFR1_EL1.HCX = 0",
+			 s2box_idreg_name(hcrx_gated[i].reg),
+			 hcrx_gated[i].shift + 3, hcrx_gated[i].shift, v);
+		return buf;
+	}
+	return NULL;
+}
+
 const char *s2box_unhandled_feature(const struct s2box_idregs *regs,
 				    char *buf, size_t len)
 {
@@ -704,5 +745,5 @@ const char *s2box_unhandled_feature(const struct s2box_idregs *regs,
 					      ((2ULL << (hi - lo)) - 1)));
 		return buf;
 	}
-	return NULL;
+	return hcrx_missing(regs, buf, len);
 }

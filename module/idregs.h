@@ -74,7 +74,7 @@ enum s2box_treatment {
  * (MPAM2_EL2.TRAPMPAM0EL1/TRAPMPAM1EL1, MPAMHCR_EL2). Set to 1 then: the
  * table in idregs.c and the unit tests' expectations follow.
  */
-#define S2BOX_MPAM_TRAPPED	0
+#define S2BOX_MPAM_TRAPPED	1
 
 /*
  * One row of the allow-list: a field of an ID register, from the value

@@ -23,6 +23,7 @@
  */
 
 #include <linux/irqflags.h>
+#include <linux/kprobes.h>
 #include <linux/moduleparam.h>
 #include <asm/barrier.h>
 #include <asm/cpufeature.h>
@@ -47,11 +48,14 @@ struct tlb_cxt {
 	u64 tcr, sctlr;		/* EL1 state, only with the errata path */
 };
 
-bool s2box_need_spec_at_wa(void)
+/* Also called inside guest context (world.c): no hook may run here. */
+bool notrace s2box_need_spec_at_wa(void)
 {
 	return force_spec_at_wa ||
 	       cpus_have_final_cap(ARM64_WORKAROUND_SPECULATIVE_AT);
 }
+
+NOKPROBE_SYMBOL(s2box_need_spec_at_wa);
 
 /*
  * Errata 1165522/1530923: once TGE is clear, a speculative AT may walk the

@@ -561,7 +561,8 @@ static __always_inline void world_prepare(struct s2box_world *w,
 
 /*
  * Called with interrupts, debug, SError and FIQ masked. From the first
- * EL2 write (VDISR_EL2 in world_load_el1) to the last (world_deactivate)
+ * EL2 write (VDISR_EL2 in world_load_el1 with RAS, CPTR_EL2 without) to
+ * the last (world_deactivate)
  * nothing is called but switch.S: the helpers are always inlined, the
  * object is built without instrumentation (Kbuild), and the calls that
  * need other files happen before and after.

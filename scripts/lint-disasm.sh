@@ -74,6 +74,13 @@ lint_switch_calls() {
 		END {
 			if (!first) { print "s2box_world_run: no EL2 write found"; exit 1 }
 			for (i = first; i <= last; i++) {
+				# A bl to a static function of the same object has
+				# no relocation: only one followed by an allowed
+				# relocation passes.
+				if (insn[i] ~ /^bl / && insn[i + 1] !~ /^reloc /) {
+					printf "s2box_world_run: call to a local function (%s) between the first and last EL2 write\n", insn[i]
+					bad = 1
+				}
 				if (insn[i] ~ /^reloc / || insn[i] ~ /^blr/) {
 					sym = insn[i]; sub(/^reloc /, "", sym)
 					if (insn[i] ~ /^blr/ || index(allowed, " " sym " ") == 0) {

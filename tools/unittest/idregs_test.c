@@ -366,17 +366,11 @@ static void test_refusals(void)
 			unsigned int reg, shift, val;
 			const char *want;
 		} named[] = {
-			{ S2BOX_ID_MMFR3, 0, 1, "ID_AA64MMFR3_EL1.TCRX [3:0] = 0x1: FEAT_TCR2" },
-			{ S2BOX_ID_MMFR3, 4, 1, "ID_AA64MMFR3_EL1.SCTLRX" },
 			{ S2BOX_ID_MMFR3, 8, 1, "ID_AA64MMFR3_EL1.S1PIE" },
 			{ S2BOX_ID_MMFR3, 16, 1, "ID_AA64MMFR3_EL1.S1POE" },
 			{ S2BOX_ID_MMFR3, 24, 1, "ID_AA64MMFR3_EL1.AIE [27:24] = 0x1: FEAT_AIE" },
-			{ S2BOX_ID_MMFR3, 32, 1, "ID_AA64MMFR3_EL1.D128" },
-			{ S2BOX_ID_PFR1, 36, 1, "ID_AA64PFR1_EL1.NMI" },
-			{ S2BOX_ID_PFR1, 44, 1, "ID_AA64PFR1_EL1.GCS" },
 			{ S2BOX_ID_PFR1, 48, 1, "ID_AA64PFR1_EL1.THE" },
 			{ S2BOX_ID_PFR1, 60, 1, "ID_AA64PFR1_EL1.PFAR [63:60] = 0x1: FEAT_PFAR" },
-			{ S2BOX_ID_PFR2, 32, 1, "ID_AA64PFR2_EL1.FPMR" },
 			{ S2BOX_ID_DFR0, 52, 1, "ID_AA64DFR0_EL1.BRBE" },
 			{ S2BOX_ID_ISAR1, 60, 3,
 			  "ID_AA64ISAR1_EL1.LS64 [63:60] = 0x3: FEAT_LS64_ACCDATA" },
@@ -389,6 +383,34 @@ static void test_refusals(void)
 					(unsigned long long)named[i].val << named[i].shift);
 			expect_refused(&tc, &r, named[i].want, named[i].want);
 		}
+		/*
+		 * Trapped through an HCRX_EL2 enable: they load with FEAT_HCX
+		 * and refuse, naming the field and HCX, without it.
+		 */
+		static const struct {
+			unsigned int reg, shift;
+			const char *want;
+		} gated[] = {
+			{ S2BOX_ID_MMFR3, 0,
+			  "ID_AA64MMFR3_EL1 [3:0] = 0x1: its trap is an HCRX_EL2 enable" },
+			{ S2BOX_ID_MMFR3, 4, "ID_AA64MMFR3_EL1 [7:4]" },
+			{ S2BOX_ID_MMFR3, 32, "ID_AA64MMFR3_EL1 [35:32]" },
+			{ S2BOX_ID_PFR1, 36, "ID_AA64PFR1_EL1 [39:36]" },
+			{ S2BOX_ID_PFR1, 44, "ID_AA64PFR1_EL1 [47:44]" },
+			{ S2BOX_ID_PFR2, 32, "ID_AA64PFR2_EL1 [35:32]" },
+		};
+		char buf[160];
+
+		for (i = 0; i < ARRAY_SIZE(gated); i++) {
+			r = cpus[0].regs;
+			s2box_idreg_set(&r, gated[i].reg,
+					s2box_idreg_value(&r, gated[i].reg) |
+					1ULL << gated[i].shift);
+			expect_refused(&tc, &r, gated[i].want, gated[i].want);
+			r.mmfr1 |= 1ULL << 40;
+			if (s2box_unhandled_feature(&r, buf, sizeof(buf)))
+				fail(&tc, "%s with HCX: refused: %s", gated[i].want, buf);
+		}
 		/* MPAM on the A76 follows S2BOX_MPAM_TRAPPED. */
 		r = cpus[0].regs;
 		r.pfr0 |= 1ULL << 40;
@@ -396,7 +418,7 @@ static void test_refusals(void)
 			expect_refused(&tc, &r, "ID_AA64PFR0_EL1.MPAM", "MPAM");
 	}
 	tap(&tc, "allow-list: %s",
-	    "TCR2, SCTLR2, S1PIE, S1POE, AIE, D128, NMI, GCS, THE, PFAR, FPMR, BRBE, LS64_ACCDATA refuse by name");
+	    "S1PIE, S1POE, AIE, THE, PFAR, BRBE, LS64_ACCDATA refuse by name; TCR2, SCTLR2, D128, NMI, GCS, FPMR load only with HCX");
 
 	/* Every refused row refuses on its own, from its first value. */
 	f = s2box_idfields(&n);

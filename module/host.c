@@ -142,6 +142,43 @@ static const char *host_mismatched(void)
 	return NULL;
 }
 
+/* A CPU that came online with state the module does not handle. */
+DEFINE_PER_CPU(bool, s2box_cpu_unfit);
+
+/*
+ * Runs on a CPU coming online (an AP hotplug state, so on that CPU): the
+ * allow-list decided at load for the CPUs online then; a later one may
+ * differ (a big.LITTLE core, a different stepping). Refusing the online
+ * would take a CPU from the host for s2box's sake, so the CPU is marked
+ * instead and RUN fails there with ENODEV.
+ */
+void s2box_host_cpu_check(unsigned int cpu)
+{
+	atomic64_t acc[S2BOX_ID_COUNT] = {};
+	struct s2box_idregs regs, merged;
+	const char *why;
+	char buf[160];
+	unsigned int i;
+
+	idregs_or_this_cpu(acc);
+	for (i = 0; i < S2BOX_ID_COUNT; i++) {
+		s2box_idreg_set(&regs, i, atomic64_read(&acc[i]));
+		s2box_idreg_set(&merged, i, s2box_idreg_value(&regs, i) |
+				s2box_idreg_value(&host_any_cpu, i));
+	}
+	why = s2box_unhandled_feature(&regs, buf, sizeof(buf));
+	if (!why) {
+		/* Its features beside the others': HCX or MPAM on some only. */
+		swap(host_any_cpu, merged);
+		why = host_mismatched();
+		swap(host_any_cpu, merged);
+	}
+	per_cpu(s2box_cpu_unfit, cpu) = !!why;
+	if (why)
+		pr_warn("CPU %u came online with state boxes cannot run with (%s): RUN fails there with ENODEV\n",
+			cpu, why);
+}
+
 /*
  * Stage-2 capabilities from the sanitised registers. On mismatched CPUs
  * the kernel's feature table makes TGranX_2 "not supported" unless all

@@ -45,10 +45,18 @@ void s2box_run_init(struct s2box_box *box)
  * masked the way KVM's VHE run loop masks them (DAIF, then back to
  * process context without IRQs, then IRQs on to take what is pending).
  */
-static void run_once(struct s2box_box *box, struct s2box_exit *ex)
+static int run_once(struct s2box_box *box, struct s2box_exit *ex)
 {
 	kernel_neon_begin();
 	local_irq_disable();
+	/* Interrupts off: this is the CPU the trip would run on. */
+	if (this_cpu_read(s2box_cpu_unfit)) {
+		local_irq_enable();
+		kernel_neon_end();
+		pr_info_ratelimited("run: CPU %d came online with state boxes cannot run with (see its message); pin the caller to another CPU\n",
+				    raw_smp_processor_id());
+		return -ENODEV;
+	}
 	/*
 	 * Box time is guest time, as for a KVM vCPU: the tick accounts it
 	 * to the task's guest time (PF_VCPU), and context tracking marks
@@ -71,6 +79,7 @@ static void run_once(struct s2box_box *box, struct s2box_exit *ex)
 	guest_timing_exit_irqoff();
 	local_irq_enable();
 	kernel_neon_end();
+	return 0;
 }
 
 static u32 run_fault_status(u64 fsc)
@@ -304,6 +313,7 @@ static int run_check_args(const struct s2box_run *run)
 static int run_loop(struct s2box_box *box, struct s2box_run *run)
 {
 	struct s2box_exit ex;
+	int err;
 	u64 t0;
 
 	for (;;) {
@@ -317,7 +327,9 @@ static int run_loop(struct s2box_box *box, struct s2box_run *run)
 		/* Long runs must let RCU and the scheduler in (no preemption). */
 		cond_resched();
 		t0 = ktime_get_ns();
-		run_once(box, &ex);
+		err = run_once(box, &ex);
+		if (err)
+			return err;
 		run->guest_ns += ktime_get_ns() - t0;
 		if (run_decode(box, &ex, run))
 			return 0;

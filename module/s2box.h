@@ -168,6 +168,8 @@ int s2box_host_probe(void);
 const struct s2box_host *s2box_host_get(void);
 void s2box_host_fill_caps(struct s2box_caps *caps);
 void s2box_host_cpu_errata(void);
+void s2box_host_cpu_check(unsigned int cpu);
+DECLARE_PER_CPU(bool, s2box_cpu_unfit);
 
 /* spectre.c: the firmware mitigation box exits need on this CPU. */
 DECLARE_PER_CPU(u64, s2box_fw_mitigation);

@@ -38,6 +38,7 @@ int s2box_world_cpu_online(unsigned int cpu)
 	/* Runs on @cpu itself (an AP hotplug state): its MIDR is its own. */
 	s2box_host_cpu_errata();
 	s2box_spectre_cpu_probe();
+	s2box_host_cpu_check(cpu);
 	return 0;
 }
 

@@ -13,7 +13,7 @@
 #   6.12 on cortex-a57 (no VHE)                             refuse
 #   6.12 on neoverse-n1 with force_spec_at_wa=1, a 30 s run   test
 #   6.12 on neoverse-n2 and neoverse-v1, QEMU 10            test
-#   6.12 on max with mte=on, QEMU 10 (FEAT_NMI)             refuse
+#   6.12 on max with mte=on and 6.12-16k on max, QEMU 10    test
 #
 # Environment:
 #   KERNELS        run only cells whose kernel tag is in this list
@@ -74,11 +74,11 @@ default_cells() {
 	echo "6.12:neoverse-v1:test::::qemu10"
 	# QEMU 10's max with all it models (MTE needs the machine option; the
 	# rest is on by default): FGT, HCX, ECV, NMI, WFxT, MOPS, SME, LPA2.
-	# s2box refuses it today, naming FEAT_NMI (not switched or trapped
-	# yet); the cell becomes a test cell, with 6.12-16k:max beside it for
-	# the 52-bit 16K boxes QEMU 7.2 cannot walk, once the allow-list
-	# handles NMI.
-	echo "6.12:max:refuse:::mte=on:qemu10"
+	# HCRX_EL2 is set per box there (NMI, and TCR2/GCS/FPMR once QEMU
+	# models them). The 16K kernel on it runs the 52-bit 16K boxes QEMU
+	# 7.2 cannot walk (VTCR.DS from level 0).
+	echo "6.12:max:test:::mte=on:qemu10"
+	echo "6.12-16k:max:test::::qemu10"
 }
 
 # in_list WORD "LIST": an unset/empty filter admits everything.

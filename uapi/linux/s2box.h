@@ -491,7 +491,9 @@ struct s2box_run {
  * Errors: EINTR (a signal arrived; RUN again resumes exactly where the box
  *         stopped); EBUSY (the box is running on another thread);
  *         EINVAL (flags, reserved, or a structure size in the ioctl
- *         number below S2BOX_RUN_SIZE_VER0); EFAULT.
+ *         number below S2BOX_RUN_SIZE_VER0); ENODEV (the calling CPU
+ *         came online after load with features s2box does not handle;
+ *         dmesg names them: run the caller on another CPU); EFAULT.
  */
 #define S2BOX_RUN		_IOWR(S2BOX_IOC_MAGIC, 0x08, struct s2box_run)
 

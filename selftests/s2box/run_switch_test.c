@@ -252,7 +252,7 @@ TEST_F(sw, ttbr_cnp_never_loaded)
  * 40-bit IPS (the smallest PARange in the matrix), TBI0; no HA/HD, which
  * AmpereOne masks. MAIR: valid attributes only. ESR and CONTEXTIDR: 32
  * bits (their upper halves are RES0 or newer fields). AMAIR and AFSRn
- * are IMPLEMENTATION DEFINED (QEMU: RAZ/WI): they are compared with what
+ * are IMPLEMENTATION DEFINED (may be RAZ/WI): they are compared with what
  * the same values read as when S2BOX_SET_REGS loads them.
  */
 #define SCTLR_VAL	(SCTLR_RESET | 1ULL << 4 | 1ULL << 15 | 1ULL << 26)
@@ -307,6 +307,8 @@ static void mmu_to_regs(struct s2box_regs *r, const __u64 v[MMU_REGS])
  * A box that writes its MMU registers with MSR (which traps with TVM)
  * runs straight on to its HVC: each write lands in the box's registers,
  * the box reads it back, GET_REGS shows it, and MSR from XZR writes 0.
+ * Without TVM the writes never trap and this holds trivially: it guards
+ * the kernel's completion of the trap (which register, Rt, XZR, the pc).
  */
 TEST_F(sw, mmu_register_writes_finish_in_kernel)
 {

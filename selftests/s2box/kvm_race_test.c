@@ -25,18 +25,21 @@
 /*
  * Labels C refers to are global (see BLOB() in kvm_vmm.h).
  *
- * KVM guest, x1 = counter, x2 = MMIO page: forever, count, put the count
- * into TPIDR_EL1, CONTEXTIDR_EL1 and D0, report it at MMIO offset 0 and
- * check all three still hold it when KVM resumes the guest; a changed
- * value is reported at MMIO offset 8 (TPIDR_EL1), 16 (CONTEXTIDR_EL1) or
- * 24 (D0).
+ * KVM guest, x1 = counter, x2 = MMIO page, x3 = address of a marker in
+ * its RAM, x4 = the marker: forever, count, put the count into
+ * TPIDR_EL1, CONTEXTIDR_EL1 and D0, report it at MMIO offset 0 and check
+ * all three still hold it when KVM resumes the guest, and that its RAM
+ * still holds the marker; a changed value is reported at MMIO offset 8
+ * (TPIDR_EL1), 16 (CONTEXTIDR_EL1), 24 (D0) or 32 (the marker: the guest
+ * read memory through a stage 2 that is not its VM's, such as a box's
+ * left in the TLB under VMID 0).
  */
 asm(".pushsection .rodata, \"a\"\n"
 	".balign 16\n"
 	".global count_kvm_start\n"
 	"count_kvm_start:\n"
-	"	mov	x4, #0x300000\n"
-	"	msr	cpacr_el1, x4\n"
+	"	mov	x9, #0x300000\n"
+	"	msr	cpacr_el1, x9\n"
 	"	isb\n"
 	"1:	add	x1, x1, #1\n"
 	"	msr	tpidr_el1, x1\n"
@@ -55,6 +58,10 @@ asm(".pushsection .rodata, \"a\"\n"
 	"	fmov	x5, d0\n"
 	"	cmp	x5, x1\n"
 	"	b.ne	2f\n"
+	"	mov	x6, #32\n"
+	"	ldr	x5, [x3]\n"
+	"	cmp	x5, x4\n"
+	"	b.ne	2f\n"
 	"	b	1b\n"
 	"2:	str	x5, [x2, x6]\n"
 	"	b	2b\n"
@@ -63,15 +70,20 @@ asm(".pushsection .rodata, \"a\"\n"
 	".popsection\n");
 
 /*
- * Box, x0 = array, x1 = count, x2 = tag, FP enabled by the host: put the
- * tag into TPIDR_EL1, CONTEXTIDR_EL1, MAIR_EL1 and D0, HVC #1; when
- * resumed, HVC #2 if any of them changed, else sum the array into x0 and
- * HVC #0.
+ * Box, x0 = array, x1 = count, x2 = tag, x6 = address of a marker in its
+ * memory (the IPA of the KVM guest's marker), x7 = the marker, FP
+ * enabled by the host: HVC #3 if the marker is not there; put the tag
+ * into TPIDR_EL1, CONTEXTIDR_EL1, MAIR_EL1 and D0, HVC #1; when resumed,
+ * HVC #2 if any of them changed, HVC #3 if the marker did, else sum the
+ * array into x0 and HVC #0.
  */
 asm(".pushsection .rodata, \"a\"\n"
 	".balign 16\n"
 	".global sum_box_start\n"
 	"sum_box_start:\n"
+	"	ldr	x5, [x6]\n"
+	"	cmp	x5, x7\n"
+	"	b.ne	4f\n"
 	"	msr	tpidr_el1, x2\n"
 	"	msr	contextidr_el1, x2\n"
 	"	msr	mair_el1, x2\n"
@@ -89,6 +101,9 @@ asm(".pushsection .rodata, \"a\"\n"
 	"	fmov	x5, d0\n"
 	"	cmp	x5, x2\n"
 	"	b.ne	3f\n"
+	"	ldr	x5, [x6]\n"
+	"	cmp	x5, x7\n"
+	"	b.ne	4f\n"
 	"	mov	x5, #0\n"
 	"1:	cbz	x1, 2f\n"
 	"	ldr	x3, [x0], #8\n"
@@ -98,6 +113,7 @@ asm(".pushsection .rodata, \"a\"\n"
 	"2:	mov	x0, x5\n"
 	"	hvc	#0\n"
 	"3:	hvc	#2\n"
+	"4:	hvc	#3\n"
 	".global sum_box_end\n"
 	"sum_box_end:\n"
 	".popsection\n");
@@ -128,6 +144,15 @@ BLOB(spin_box);
 #define EXITS_PER_VM	200
 #define SUM_LEN		32
 #define SUM_IPA		0x800ULL
+/*
+ * The marker word: in each KVM guest's RAM (offset MARK_OFF, past its
+ * code) and, with another value, at the same IPA in every box (a
+ * map_align unit at VMM_MEM_IPA, inside BOX_IPA_BITS).
+ */
+#define MARK_OFF	0xf00ULL
+#define MARK_IPA	(VMM_MEM_IPA + MARK_OFF)
+#define KVM_MARK	0x6b766d0000000000ULL	/* "kvm" */
+#define BOX_MARK	0x626f780000000000ULL	/* "box" */
 /*
  * The budget counts from RUN, so a thread kept off its CPU by an
  * overloaded host can use it up before it enters: generous, as budgets
@@ -169,7 +194,8 @@ static void *kvm_worker(void *arg)
 {
 	struct worker *w = arg;
 	/* Each worker counts in its own range, so a leak shows whose. */
-	__u64 off, data, count = (__u64)w->cpu << 40 | (__u64)w->id << 36, x[3];
+	__u64 off, data, count = (__u64)w->cpu << 40 | (__u64)w->id << 36, x[5];
+	__u64 mark;
 	struct vmm v;
 	int i;
 
@@ -180,14 +206,23 @@ static void *kvm_worker(void *arg)
 			return fail(w, "%s: %s", vmm_why, strerror(errno));
 		w->vms++;
 		vmm_load(&v, 0, count_kvm_start, BLOB_LEN(count_kvm));
+		/* Not the boxes' marker: each VM's own, so a leak shows whose. */
+		mark = KVM_MARK | (__u64)w->cpu << 32 | (__u64)w->id << 24 |
+		       (w->vms & 0xffffff);
+		memcpy(v.mem + MARK_OFF, &mark, sizeof(mark));
 		x[0] = 0;
 		x[1] = count;
 		x[2] = VMM_MMIO_IPA;
-		if (vmm_start(&v, 0, x, 3))
+		x[3] = MARK_IPA;
+		x[4] = mark;
+		if (vmm_start(&v, 0, x, 5))
 			return fail(w, "%s: %s", vmm_why, strerror(errno));
 		for (i = 0; i < EXITS_PER_VM && now_ns() < w->deadline; i++) {
 			if (vmm_run_mmio(&v, &off, &data))
 				return fail(w, "%s: %s", vmm_why, strerror(errno));
+			if (off == 32)
+				return fail(w, "guest RAM marker 0x%llx read as 0x%llx after %llu",
+					    mark, data, count);
 			if (off)
 				return fail(w, "guest %s changed after %llu: 0x%llx",
 					    off == 8 ? "TPIDR_EL1" :
@@ -211,7 +246,7 @@ static void *kvm_worker(void *arg)
 static void *box_worker(void *arg)
 {
 	struct worker *w = arg;
-	__u64 array[SUM_LEN], sum, x[3], align, tag;
+	__u64 array[SUM_LEN], sum, x[8] = { 0 }, align, tag, mark;
 	struct s2box_regs regs;
 	struct s2box_run run;
 	int box, i;
@@ -232,14 +267,23 @@ static void *box_worker(void *arg)
 			return fail(w, "%s: %s", vmm_why, strerror(errno));
 		if (pwrite(box, array, sizeof(array), SUM_IPA) != sizeof(array))
 			return fail(w, "pwrite: %s", strerror(errno));
+		/* The KVM guests' marker IPA, holding something else here. */
+		mark = BOX_MARK | tag;
+		if (box_map(box, VMM_MEM_IPA, align,
+			    S2BOX_PROT_READ | S2BOX_PROT_WRITE))
+			return fail(w, "map the marker: %s", strerror(errno));
+		if (pwrite(box, &mark, sizeof(mark), MARK_IPA) != sizeof(mark))
+			return fail(w, "pwrite marker: %s", strerror(errno));
 		x[0] = SUM_IPA;
 		x[1] = SUM_LEN;
 		x[2] = tag;
+		x[6] = MARK_IPA;
+		x[7] = mark;
 		if (ioctl(box, S2BOX_GET_REGS, &regs))
 			return fail(w, "GET_REGS: %s", strerror(errno));
 		regs.cpacr = 0x300000;		/* CPACR_EL1.FPEN */
 		if (ioctl(box, S2BOX_SET_REGS, &regs) ||
-		    box_run(box, 0, x, 3, BOX_BUDGET_NS, &run, &regs))
+		    box_run(box, 0, x, 8, BOX_BUDGET_NS, &run, &regs))
 			return fail(w, "%s: %s", vmm_why, strerror(errno));
 		if (run.exit_reason != S2BOX_EXIT_HVC || run.hvc_imm != 1)
 			return fail(w, "first exit %u imm %u (pc 0x%llx ESR 0x%llx ELR 0x%llx)",
@@ -250,8 +294,9 @@ static void *box_worker(void *arg)
 		if (box_resume(box, BOX_BUDGET_NS, &run, &regs))
 			return fail(w, "%s: %s", vmm_why, strerror(errno));
 		if (run.exit_reason != S2BOX_EXIT_HVC || run.hvc_imm != 0)
-			return fail(w, "box %ld: exit %u imm %u (2: state lost)",
-				    w->rounds, run.exit_reason, run.hvc_imm);
+			return fail(w, "box %ld: exit %u imm %u (2: state lost, 3: marker 0x%llx)",
+				    w->rounds, run.exit_reason, run.hvc_imm,
+				    regs.x[5]);
 		if (regs.x[0] != sum)
 			return fail(w, "box %ld summed 0x%llx, want 0x%llx",
 				    w->rounds, regs.x[0], sum);

@@ -13,10 +13,12 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <linux/hw_breakpoint.h>
@@ -588,6 +590,23 @@ static int cpu_ticks(int cpu, unsigned long long *all,
  * real runtime. So guest_time is held against the ticks the CPU sampled
  * meanwhile (/proc/stat), and only loosely against the box's guest_ns.
  */
+/*
+ * Before 6.8, kernel_neon_begin() keeps softirqs disabled until
+ * kernel_neon_end(), and the tick taken inside a NEON section is system
+ * time whatever PF_VCPU says (account_system_time() wants no softirq
+ * count). s2box brackets each trip with kernel-mode NEON, so on such a
+ * kernel box time stays system time: a known limit, not checked there.
+ */
+static bool neon_section_blocks_guest_time(void)
+{
+	struct utsname u;
+	unsigned int major, minor;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major < 6 || (major == 6 && minor < 8);
+}
+
 TEST_F(sw, box_time_is_guest_time)
 {
 	unsigned long long tick_ns, guest, user, sys, cpu_all0, cpu_all1;
@@ -598,6 +617,8 @@ TEST_F(sw, box_time_is_guest_time)
 	int cpu = sched_getcpu();
 
 	ASSERT_LT(0, hz);
+	if (neon_section_blocks_guest_time())
+		SKIP(return, "kernel before 6.8: kernel_neon_begin() holds softirqs off across the trip, so the tick accounts it as system time");
 	tick_ns = NSEC / hz;
 	LOAD(self->box, CODE_IPA, spin_blob);
 	ASSERT_EQ(0, thread_times(&t0));

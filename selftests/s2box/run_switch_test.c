@@ -618,7 +618,7 @@ TEST_F(sw, box_time_is_guest_time)
 
 	ASSERT_LT(0, hz);
 	if (neon_section_blocks_guest_time())
-		SKIP(return, "before 6.8 kernel-mode NEON keeps softirqs off: ticks are system time");
+		SKIP(return, "before 6.8 kernel NEON keeps softirqs off: system time");
 	tick_ns = NSEC / hz;
 	LOAD(self->box, CODE_IPA, spin_blob);
 	ASSERT_EQ(0, thread_times(&t0));

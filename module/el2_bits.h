@@ -95,6 +95,8 @@
 
 /* Encodings not named alike by every supported kernel. */
 #define S2_SYS_HCRX_EL2		sys_reg(3, 4, 1, 2, 2)
+#define S2_SYS_PMSCR_EL12	sys_reg(3, 5, 9, 9, 0)
+#define S2_SYS_TRFCR_EL12	sys_reg(3, 5, 1, 2, 1)
 #define S2_SYS_MPAM2_EL2	sys_reg(3, 4, 10, 5, 0)
 #define S2_SYS_MPAMIDR_EL1	sys_reg(3, 0, 10, 4, 4)
 #define S2_SYS_ICH_HCR_EL2	sys_reg(3, 4, 12, 11, 0)

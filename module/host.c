@@ -231,6 +231,8 @@ static void host_probe_pmu(void)
 	unsigned int pmuver = (dfr0 >> 8) & 0xf;
 
 	s2box_host_caps.pmuv3 = pmuver && pmuver != 0xf;
+	s2box_host_caps.spe = (dfr0 >> 32) & 0xf;
+	s2box_host_caps.trf = (dfr0 >> 40) & 0xf;
 }
 
 /*

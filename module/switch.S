@@ -23,6 +23,20 @@
 /* Not named by every supported kernel's headers. */
 #define S2_SYS_DISR_EL1		sys_reg(3, 0, 12, 1, 1)
 
+/*
+ * PAR_EL1 as erratum 1508412 requires it read: a DMB on each side on the
+ * CPUs the kernel patches the workaround in for.
+ */
+	.macro	read_par, reg
+alternative_if ARM64_WORKAROUND_1508412
+	dmb	sy
+alternative_else_nop_endif
+	mrs	\reg, par_el1
+alternative_if ARM64_WORKAROUND_1508412
+	dmb	sy
+alternative_else_nop_endif
+	.endm
+
 	.text
 
 /* u64 s2box_world_enter(struct s2box_world *world) */
@@ -118,17 +132,8 @@ SYM_CODE_START_LOCAL(s2box_world_exit)
 	mrs	x2, hpfar_el2
 	str	x2, [x1, #W_EXIT_HPFAR]
 
-	/*
-	 * The box's PAR_EL1, read as erratum 1508412 requires (a DMB on
-	 * each side on affected CPUs), before the AT below replaces it.
-	 */
-alternative_if ARM64_WORKAROUND_1508412
-	dmb	sy
-alternative_else_nop_endif
-	mrs	x2, par_el1
-alternative_if ARM64_WORKAROUND_1508412
-	dmb	sy
-alternative_else_nop_endif
+	/* The box's PAR_EL1, before the AT below replaces it. */
+	read_par x2
 	str	x2, [x1, #W_GUEST_PAR]
 
 	/*
@@ -157,13 +162,7 @@ alternative_else_nop_endif
 	isb
 	cmp	x3, #WORLD_AT_DONE
 	b.ne	8f
-alternative_if ARM64_WORKAROUND_1508412
-	dmb	sy
-alternative_else_nop_endif
-	mrs	x2, par_el1
-alternative_if ARM64_WORKAROUND_1508412
-	dmb	sy
-alternative_else_nop_endif
+	read_par x2
 	str	x2, [x1, #W_AT_PAR]
 8:
 	str	x3, [x1, #W_AT_STATUS]

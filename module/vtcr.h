@@ -52,6 +52,8 @@ struct s2box_host {
 	bool sme;			/* ID_AA64PFR1_EL1.SME: TPIDR2_EL0 */
 	bool pmuv3;			/* ID_AA64DFR0_EL1.PMUVer: PMUv3 */
 	bool hcx;			/* ID_AA64MMFR1_EL1.HCX: HCRX_EL2 */
+	bool spe;			/* ID_AA64DFR0_EL1.PMSVer: PMSCR_EL1 */
+	bool trf;			/* ID_AA64DFR0_EL1.TraceFilt: TRFCR_EL1 */
 	/* FEAT_MPAM on every CPU: MPAM2_EL2 traps the box's MPAMn_EL1. */
 	bool mpam;
 	bool mpam_tidr;			/* MPAMIDR_EL1.HAS_TIDR */

@@ -79,7 +79,7 @@ struct world_cfg {
 	u64 box_hcr;
 	u64 tcr_clear;		/* TCR_EL1 bits a box may not set here */
 	u64 mpam2_traps;	/* MPAM2_EL2 bits for the box, 0: no MPAM */
-	bool gic_sysregs, sme, ras, pmu, spec_at, hcx;
+	bool gic_sysregs, sme, ras, pmu, spec_at, hcx, spe, trf;
 };
 
 static __always_inline void world_check_layout(void)
@@ -137,6 +137,8 @@ static __always_inline void world_get_cfg(struct world_cfg *cfg)
 	cfg->pmu = host->pmuv3;
 	cfg->spec_at = s2box_need_spec_at_wa();
 	cfg->hcx = host->hcx;
+	cfg->spe = host->spe;
+	cfg->trf = host->trf;
 	cfg->mpam2_traps = 0;
 	if (host->mpam)
 		cfg->mpam2_traps = S2_MPAM2_TRAPMPAM0EL1 |
@@ -316,6 +318,16 @@ static __always_inline void world_load_el1(const struct s2box_regs *r,
 	 */
 	if (cfg->ras)
 		world_load_sysreg_s(0, SYS_VDISR_EL2);
+	/*
+	 * With TGE clear, PMSCR_EL1 and TRFCR_EL1 decide whether the host's
+	 * statistical profiling or self-hosted trace also records EL1/EL0,
+	 * i.e. the box; the box's own accesses to them trap (TPMS, TTRF).
+	 * Whatever KVM left there, the box runs with both off.
+	 */
+	if (cfg->spe)
+		world_load_sysreg_s(0, S2_SYS_PMSCR_EL12);
+	if (cfg->trf)
+		world_load_sysreg_s(0, S2_SYS_TRFCR_EL12);
 	world_load_sysreg_s(r->cntv_cval, SYS_CNTV_CVAL_EL02);
 	/*
 	 * A box has no interrupt controller: its timer interrupt could only

@@ -126,6 +126,55 @@ static const char *host_unhandled_feature(char *buf, size_t len)
 }
 
 /*
+ * HCRX_EL2 and MPAM2_EL2 are written for boxes only if every CPU has them
+ * (a CPU without one would UNDEF at EL2 inside the switch), decided from
+ * each CPU's own ID registers: the kernel's sanitised copy cannot tell,
+ * since older kernels (6.1) do not track those fields and read them as 0.
+ * A system where only some CPUs have one is refused (host_mismatched()).
+ */
+struct host_every_cpu {
+	atomic_t cpus, hcx, mpam, mpam_tidr;
+};
+
+static bool host_cpu_has_hcx(void)
+{
+	return (read_sysreg_s(SYS_ID_AA64MMFR1_EL1) >> 40) & 0xf;
+}
+
+static bool host_cpu_has_mpam(void)
+{
+	return ((read_sysreg_s(SYS_ID_AA64PFR0_EL1) >> 40) & 0xf) ||
+	       ((read_sysreg_s(SYS_ID_AA64PFR1_EL1) >> 16) & 0xf);
+}
+
+static void host_count_this_cpu(void *data)
+{
+	struct host_every_cpu *c = data;
+
+	atomic_inc(&c->cpus);
+	if (host_cpu_has_hcx())
+		atomic_inc(&c->hcx);
+	if (!host_cpu_has_mpam())
+		return;
+	atomic_inc(&c->mpam);
+	if (read_sysreg_s(S2_SYS_MPAMIDR_EL1) & S2_MPAMIDR_HAS_TIDR)
+		atomic_inc(&c->mpam_tidr);
+}
+
+static void host_probe_every_cpu(void)
+{
+	struct host_every_cpu c = {};
+	int n;
+
+	on_each_cpu(host_count_this_cpu, &c, 1);
+	n = atomic_read(&c.cpus);
+	s2box_host_caps.hcx = atomic_read(&c.hcx) == n;
+	s2box_host_caps.mpam = atomic_read(&c.mpam) == n;
+	s2box_host_caps.mpam_tidr = s2box_host_caps.mpam &&
+				    atomic_read(&c.mpam_tidr) == n;
+}
+
+/*
  * HCRX_EL2 and MPAM2_EL2 are written only where every CPU has them (the
  * sanitised view); a CPU that has one while another does not would run
  * its boxes under the host's values.
@@ -167,6 +216,11 @@ void s2box_host_cpu_check(unsigned int cpu)
 				s2box_idreg_value(&host_any_cpu, i));
 	}
 	why = s2box_unhandled_feature(&regs, buf, sizeof(buf));
+	/* The switch writes these registers wherever the host has them. */
+	if (!why && s2box_host_caps.hcx && !host_cpu_has_hcx())
+		why = "no FEAT_HCX, which the other CPUs have";
+	if (!why && s2box_host_caps.mpam && !host_cpu_has_mpam())
+		why = "no FEAT_MPAM, which the other CPUs have";
 	if (!why) {
 		/* Its features beside the others': HCX or MPAM on some only. */
 		swap(host_any_cpu, merged);
@@ -235,35 +289,6 @@ static void host_probe_pmu(void)
 	s2box_host_caps.trf = (dfr0 >> 40) & 0xf;
 }
 
-/*
- * MPAM on every CPU (the sanitised view; a system where only some CPUs
- * have it is refused by the allow-list): boxes run with their MPAM0/1_EL1
- * accesses trapped, as KVM runs its guests.
- */
-static void host_probe_mpam(void)
-{
-	u64 pfr0 = read_sanitised_ftr_reg(SYS_ID_AA64PFR0_EL1);
-	u64 pfr1 = read_sanitised_ftr_reg(SYS_ID_AA64PFR1_EL1);
-
-	s2box_host_caps.mpam = ((pfr0 >> 40) & 0xf) || ((pfr1 >> 16) & 0xf);
-	if (s2box_host_caps.mpam)
-		s2box_host_caps.mpam_tidr =
-			!!(read_sysreg_s(S2_SYS_MPAMIDR_EL1) &
-			   S2_MPAMIDR_HAS_TIDR);
-}
-
-/*
- * HCRX_EL2 on every CPU. The kernel's feature table keeps the lowest HCX
- * of all CPUs, so "present" here means the register exists everywhere; a
- * system where only some CPUs have it is refused by the allow-list.
- */
-static void host_probe_hcx(void)
-{
-	u64 mmfr1 = read_sanitised_ftr_reg(SYS_ID_AA64MMFR1_EL1);
-
-	s2box_host_caps.hcx = (mmfr1 >> 40) & 0xf;
-}
-
 int s2box_host_probe(void)
 {
 	const char *feature;
@@ -287,8 +312,7 @@ int s2box_host_probe(void)
 	host_decode_sanitised();
 	host_probe_bhb();
 	host_probe_pmu();
-	host_probe_mpam();
-	host_probe_hcx();
+	host_probe_every_cpu();
 	feature = host_mismatched();
 	if (feature) {
 		pr_err("not loading: %s\n", feature);

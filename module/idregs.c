@@ -456,7 +456,7 @@ static const struct s2box_idfield idfields[] = {
 	     "SCTLR_EL1.TWEDEn/TWEDEL switched; HCR_EL2.TWEDEn=0"),
 	ID_U(MMFR1, 36, "ETS", 1, 3, NO_STATE, "FEAT_ETS2/ETS3", "an ordering guarantee"),
 	ID_U(MMFR1, 40, "HCX", 1, 1, HOST_ONLY, "FEAT_HCX",
-	     "HCRX_EL2: the box runs under the host's value; what it enables has its own row"),
+	     "HCRX_EL2 per box: every enable off, TALLINT; what it gates has its own row"),
 	ID_U(MMFR1, 44, "AFP", 1, 1, SWITCHED, "FEAT_AFP", "FPCR.AH/FIZ/NEP, switched"),
 	ID_U(MMFR1, 48, "nTLBPA", 1, 1, NO_STATE, "FEAT_nTLBPA", "a guarantee"),
 	ID_U(MMFR1, 52, "TIDCP1", 1, 1, SWITCHED, "FEAT_TIDCP1",

@@ -331,6 +331,22 @@ int s2box_host_probe(void)
 	return 0;
 }
 
+/*
+ * A CPU coming (back) online: it may hold anything under VMID 0, and its
+ * errata, firmware mitigations and features are its own. Here and not in
+ * world.c, which is built without instrumentation: this runs in normal
+ * context, and ftrace may trace it (s2box_lifetime_test does).
+ */
+int s2box_world_cpu_online(unsigned int cpu)
+{
+	per_cpu(s2box_last_box, cpu) = 0;
+	/* Runs on @cpu itself (an AP hotplug state): its MIDR is its own. */
+	s2box_host_cpu_errata();
+	s2box_spectre_cpu_probe();
+	s2box_host_cpu_check(cpu);
+	return 0;
+}
+
 const struct s2box_host *notrace s2box_host_get(void)
 {
 	return &s2box_host_caps;

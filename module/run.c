@@ -175,8 +175,8 @@ static bool run_fault_stale(struct s2box_box *box,
 		return true;
 	if (mapped && box->stale_valid && box->stale_ipa == run->ipa &&
 	    box->stale_breaks == breaks) {
-		pr_warn_ratelimited("box %llu: stage-2 fault at mapped IPA 0x%llx again with no change to the tables: reported\n",
-				    box->id, run->ipa);
+		pr_warn_ratelimited("box %llu: stage-2 fault at mapped IPA 0x%llx (ESR 0x%llx FAR 0x%llx) again with no change to the tables: reported\n",
+				    box->id, run->ipa, run->esr, run->far);
 		mapped = 0;
 	}
 	box->stale_valid = mapped;

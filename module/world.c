@@ -31,17 +31,6 @@ DEFINE_PER_CPU(u64, s2box_host_sp_el0);
 /* Box that last ran on this CPU (0: none, or VMID 0 may hold anything). */
 DEFINE_PER_CPU(u64, s2box_last_box);
 
-/* A CPU coming (back) online may hold anything under VMID 0. */
-int s2box_world_cpu_online(unsigned int cpu)
-{
-	per_cpu(s2box_last_box, cpu) = 0;
-	/* Runs on @cpu itself (an AP hotplug state): its MIDR is its own. */
-	s2box_host_cpu_errata();
-	s2box_spectre_cpu_probe();
-	s2box_host_cpu_check(cpu);
-	return 0;
-}
-
 /*
  * Make @reg hold @val, writing it only when it holds something else. When
  * a CPU re-enters the box it ran last, most of its EL1 registers still

@@ -166,6 +166,9 @@ static void op_set_regs(struct fuzz *f, struct fz_box *b)
 	call_prepare(f, &c, ST_SET_REGS, b->fd, &r, false);
 	eff = (const struct s2box_regs *)c.eff;
 	p = (struct pred){ c.in_err };
+	/* Checked before the copy: a cut-off register set is refused. */
+	if (c.b.len < S2BOX_REGS_SIZE_VER0)
+		p.err = EINVAL;
 	if (!p.err && (eff->flags || eff->reserved1 || !pstate_ok(eff->pstate)))
 		p.err = EINVAL;
 	for (i = 0; i < 8 && !p.err; i++)
@@ -612,6 +615,9 @@ static void op_run(struct fuzz *f, struct fz_box *b)
 		short_dog = true;
 	}
 	p = (struct pred){ c.in_err };
+	/* Checked before the copy: a cut-off budget is refused. */
+	if (c.b.len < S2BOX_RUN_SIZE_VER0)
+		p.err = EINVAL;
 	if (!p.err && (((struct s2box_run *)c.eff)->flags ||
 		       ((struct s2box_run *)c.eff)->reserved[0] ||
 		       ((struct s2box_run *)c.eff)->reserved[1] ||

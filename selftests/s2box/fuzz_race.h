@@ -89,6 +89,7 @@ struct rc_thread {
 	struct fz_ring ring;
 	struct fz_stat st[NR_ST];
 	unsigned long ebadf, eintr, checked, stolen, sigbus, stale, pokes;
+	unsigned long hvc_mismatch;	/* see rc_hvc_mismatch() */
 	unsigned long closes_busy, exits[6];
 	char *buf;		/* FZ_RW_BYTES, for pread/pwrite */
 	char *img;		/* what was written */

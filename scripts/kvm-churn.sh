@@ -93,7 +93,7 @@ main() {
 		S2BOX_APPEND="${S2BOX_APPEND:-} S2BOX_CHURN_TEST=$test S2BOX_CHURN_RUNS=$runs S2BOX_CHURN_ARGS=$args S2BOX_STRESS_SIDES=kvm S2BOX_STRESS_NO_IDLE_VM=1 S2BOX_STRESS_S=$secs" \
 		bash "$ROOT/scripts/qemu-run.sh" "$tag" "$cpu" kvmonly "$dir" \
 		>"$dir/run.log" 2>&1 || rc=$?
-	tail -n 1 "$dir/run.log"
+	grep "^qemu-run: $name" "$dir/run.log" || true
 	grep -h '^not ok' "$dir/results.tap" 2>/dev/null | grep -v "$test\.[0-9]" |
 		sed 's/^/  harness: /' || true
 	summarize "$dir" "$test" | tee "$dir/counts.txt"

@@ -5,8 +5,9 @@
 #
 #   scripts/initramfs.sh KERNEL_TAG MODE OUT_CPIO_GZ [KO_PATH]
 #
-# MODE is test, refuse, demo, bench or load (scripts/guest-init.sh). KO_PATH
-# defaults to build/KERNEL_TAG/s2box.ko. Every executable in build/arm64/bin/
+# MODE is test, refuse, demo, bench, load or kvmonly (scripts/guest-init.sh).
+# KO_PATH defaults to build/KERNEL_TAG/s2box.ko; a kvmonly image carries no
+# module at all. Every executable in build/arm64/bin/
 # (or $S2BOX_BIN_DIR) goes to /bin/tests/. The per-boot nonce for the
 # verdict line comes from $S2BOX_NONCE (scripts/qemu-run.sh sets it) or is
 # made up and printed.
@@ -30,7 +31,7 @@ CHANNEL_MODULES="virtio_pci virtio_console"
 die() { echo "initramfs.sh: $*" >&2; exit 1; }
 
 usage() {
-	die "usage: initramfs.sh KERNEL_TAG test|refuse|demo|bench|load OUT_CPIO_GZ [KO_PATH]"
+	die "usage: initramfs.sh KERNEL_TAG test|refuse|demo|bench|load|kvmonly OUT_CPIO_GZ [KO_PATH]"
 }
 
 # Copy a module uncompressed: busybox insmod cannot be relied on to
@@ -138,9 +139,9 @@ main() {
 	fi
 	local tag=$1 mode=$2 out=$3 ko=${4:-$ROOT/build/$1/s2box.ko}
 	local kdir="$CACHE/kernels/$tag" moddir stage nonce
-	case "$mode" in test | refuse | demo | bench | load) ;; *) usage ;; esac
+	case "$mode" in test | refuse | demo | bench | load | kvmonly) ;; *) usage ;; esac
 	[ -f "$kdir/release" ] || die "unknown kernel tag $tag (no $kdir/release)"
-	[ -f "$ko" ] || die "module $ko not found"
+	[ "$mode" = kvmonly ] || [ -f "$ko" ] || die "module $ko not found"
 	moddir="$kdir/root/lib/modules/$(cat "$kdir/release")"
 
 	stage=$(mktemp -d "${TMPDIR:-/tmp}/s2box-initramfs.XXXXXX")
@@ -151,7 +152,8 @@ main() {
 
 	stage_busybox "$stage"
 	stage_channel_modules "$stage" "$moddir"
-	copy_module "$ko" "$stage/lib/s2box/$(basename "${ko%%.ko*}").ko"
+	[ "$mode" = kvmonly ] ||
+		copy_module "$ko" "$stage/lib/s2box/$(basename "${ko%%.ko*}").ko"
 	stage_tests "$stage"
 	stage_config "$stage" "$mode" "$nonce"
 	mkdir -p "$(dirname "$out")"

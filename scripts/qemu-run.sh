@@ -5,7 +5,7 @@
 #
 #   scripts/qemu-run.sh KERNEL_TAG CPU MODE OUTDIR [KO_PATH]
 #
-# MODE is test, refuse, demo, bench or load (scripts/guest-init.sh).
+# MODE is test, refuse, demo, bench, load or kvmonly (scripts/guest-init.sh).
 # Outputs in OUTDIR:
 #   initramfs.cpio.gz, qemu.cmd   to boot the cell again by hand
 #   console.log   serial console (CRs stripped)
@@ -213,7 +213,7 @@ fail_early() {
 
 main() {
 	if [ $# -lt 4 ] || [ $# -gt 5 ]; then
-		die "usage: qemu-run.sh KERNEL_TAG CPU test|refuse|demo|bench|load OUTDIR [KO_PATH]"
+		die "usage: qemu-run.sh KERNEL_TAG CPU test|refuse|demo|bench|load|kvmonly OUTDIR [KO_PATH]"
 	fi
 	local tag=$1 cpu=$2 mode=$3 out=$4 ko=${5:-}
 	local cell=${S2BOX_CELL:-$1-$2} nonce t0 t1 qrc verdict boot wall clean=1

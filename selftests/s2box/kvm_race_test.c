@@ -325,9 +325,14 @@ static void *box_worker(void *arg)
  * And it needs no box: on 6.12 with KVM workers only (s2box_stress_test
  * with S2BOX_STRESS_SIDES=kvm S2BOX_STRESS_NO_IDLE_VM=1, no box created)
  * a KVM thread died the same way, with TPIDR_EL0 0x1de7ec7edbadc0de, in
- * one run of four. So it is KVM under QEMU 7.2 TCG (the static key's
- * code patching not reaching a vCPU, or KVM itself), not s2box; boxes
- * only make it visible in EL1 registers KVM's own guests never share.
+ * one run of four. And it needs no module: in boots where s2box was
+ * never inserted (scripts/kvm-churn.sh, 6.12 -cpu max, 60 s runs) it
+ * failed 3 runs of 9 on QEMU 7.2 (two SIGSEGVs, one hard lockup of a
+ * CPU), none of 15 on QEMU 7.2 with -accel tcg,thread=single and none
+ * of 15 on QEMU 10. So it is KVM under QEMU 7.2's multi-threaded TCG
+ * (the static key's code patching not reaching a vCPU, or KVM itself),
+ * not s2box; boxes only make it visible in EL1 registers KVM's own
+ * guests never share.
  * kvm_and_boxes_vm_count_to_zero keeps that case and runs only with
  * S2BOX_RUN_KNOWN_FAILURES=1 until it is understood;
  * kvm_and_boxes_concurrently holds an idle VM and runs everywhere.

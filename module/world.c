@@ -552,6 +552,12 @@ static __always_inline void world_prepare(struct s2box_world *w,
 {
 	memcpy(w->guest_x, r->x, sizeof(w->guest_x));
 	w->guest_sp_el0 = r->sp_el0;
+	/*
+	 * switch.S reads the box's PAR_EL1 only on a real exit; when it
+	 * bails out before the ERET (an interrupt pending) the box keeps
+	 * this value.
+	 */
+	w->guest_par = r->par;
 	w->box_vbar = (u64)s2box_vectors;
 	w->host_pan = !!(read_sysreg_s(S2_SYS_PAN) & S2_PSR_PAN);
 	w->host_ras = cfg->ras;

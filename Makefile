@@ -48,7 +48,7 @@ install: modules
 	depmod -a $(KERNELRELEASE)
 	$(MAKE) -C tools install
 
-# s2boxctl alone (needs libnl-genl-3-dev), linked against the system's libnl.
+# s2boxctl alone, with libs2box (lib/) linked in statically.
 tools-install:
 	$(MAKE) -C tools install
 
@@ -80,6 +80,9 @@ unit:
 		echo "not ok - unit tests build or run failed (exit $$?)"; } | \
 		tee $(RESULTS)/unit.tap
 	@$(MAKE) -s -C tools/unittest table TABLE=$(B)/idregs-treatment.md
+	@{ $(MAKE) -s -C lib unit OUTPUT=$(B)/host-lib || \
+		echo "not ok - libs2box unit tests build or run failed (exit $$?)"; } | \
+		tee $(RESULTS)/lib-unit.tap
 
 lint: setup
 	@mkdir -p $(RESULTS)
@@ -130,3 +133,4 @@ bench: setup
 clean:
 	rm -rf $(B)
 	$(MAKE) -C tools/unittest clean
+	$(MAKE) -C lib clean

@@ -25,11 +25,18 @@ layout_tree() {
 	cp -a "$TOP/selftests/s2box" "$TREE/s2box"
 }
 
+# libs2box, static and shared, for the tools and s2box_lib_test.
+LIBOUT="$TOP/build/arm64/lib"
+build_lib() {
+	make -s -C "$TOP/lib" CROSS_COMPILE="$CROSS" OUTPUT="$LIBOUT"
+}
+
 build_selftests() {
 	mkdir -p "$BIN" "$TOP/build/arm64/selftests"
 	make -s -C "$TREE/s2box" ARCH=arm64 CROSS_COMPILE="$CROSS" \
 		OUTPUT="$TOP/build/arm64/selftests" \
-		KHDR_INCLUDES="-I$TOP/uapi"
+		KHDR_INCLUDES="-I$TOP/uapi" \
+		LIBS2BOX_DIR="$LIBOUT" LIBS2BOX_SRC="$TOP/lib"
 	local t
 	for t in "$TOP"/build/arm64/selftests/*; do
 		[ -x "$t" ] && [ -f "$t" ] && cp "$t" "$BIN/"
@@ -47,7 +54,8 @@ build_compat32() {
 build_tools() {
 	if [ -f "$TOP/tools/Makefile" ]; then
 		make -s -C "$TOP/tools" CROSS_COMPILE="$CROSS" \
-			OUTPUT="$TOP/build/arm64/tools" BIN="$BIN"
+			OUTPUT="$TOP/build/arm64/tools" BIN="$BIN" \
+			LIBS2BOX_OUT="$LIBOUT"
 	fi
 	# s2box_bench ships with the tests but is no test (S2BOX_NOT_TESTS).
 	if [ -f "$TOP/tools/bench/Makefile" ]; then
@@ -56,6 +64,7 @@ build_tools() {
 }
 
 layout_tree
+build_lib
 build_selftests
 build_compat32
 build_tools

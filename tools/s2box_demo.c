@@ -10,15 +10,12 @@
  * a box per granule is alive (when s2boxctl sits next to s2box_demo).
  */
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <linux/s2box.h>
+#include <s2box/s2box.h>
 
 #include "blobs/blobs.h"
 
@@ -60,111 +57,100 @@ static void print_vtcr(unsigned long long v, unsigned int granule)
 	       (v >> 19) & 1);
 }
 
-static int run_from(int box, __u64 pc, __u64 x0, __u64 x1,
-		    struct s2box_run *run, struct s2box_regs *regs)
+/* Starts the box at @pc with x0, x1 and runs it to an exit. */
+static int run_from(struct s2box_box *box, __u64 pc, __u64 x0, __u64 x1,
+		    struct s2box_exit *exit)
 {
-	if (ioctl(box, S2BOX_GET_REGS, regs))
+	struct s2box_regs regs;
+
+	if (s2box_regs_get(box, &regs))
 		return -1;
-	regs->pc = pc;
-	regs->x[0] = x0;
-	regs->x[1] = x1;
-	if (ioctl(box, S2BOX_SET_REGS, regs))
+	regs.pc = pc;
+	regs.x[0] = x0;
+	regs.x[1] = x1;
+	if (s2box_regs_set(box, &regs))
 		return -1;
-	memset(run, 0, sizeof(*run));
-	run->budget_ns = 100000000;
-	if (ioctl(box, S2BOX_RUN, run))
-		return -1;
-	return ioctl(box, S2BOX_GET_REGS, regs);
+	return s2box_run(box, 100000000, exit);
 }
 
-static void print_exit(const char *what, const struct s2box_run *run,
-		       const struct s2box_regs *regs)
+static void print_exit(const char *what, const struct s2box_exit *e)
 {
-	static const char *const access[] = { "?", "read", "write", "exec" };
-	static const char *const status[] = {
-		"address size", "translation", "access flag", "permission", "other"
-	};
+	char buf[160];
 
 	printf("      %-22s ", what);
-	switch (run->exit_reason) {
-	case S2BOX_EXIT_HVC:
-		if (run->hvc_imm != 0xe1) {
-			printf("HVC #%u, x0 = 0x%llx\n", run->hvc_imm, regs->x[0]);
-			break;
-		}
+	if (e->reason == S2BOX_EXIT_HVC && e->hvc_imm == 0xe1) {
 		printf("stayed at EL1: its own vector got EC 0x%llx ",
-		       regs->x[0] >> 26);
-		printf("(ESR_EL1 0x%llx) for FAR 0x%llx\n", regs->x[0],
-		       regs->x[1]);
-		break;
-	case S2BOX_EXIT_S2_FAULT:
-		printf("stage-2 %s fault on %s at IPA 0x%llx, level %d\n",
-		       status[run->fault_status % 5],
-		       access[run->fault_access % 4], run->ipa,
-		       run->fault_level);
-		break;
-	default:
-		printf("exit %u, ESR 0x%llx\n", run->exit_reason, run->esr);
+		       e->x[0] >> 26);
+		printf("(ESR_EL1 0x%llx) for FAR 0x%llx\n", e->x[0], e->x[1]);
+		return;
 	}
+	s2box_exit_describe(e, buf, sizeof(buf));
+	printf("%s\n", buf);
 }
 
-/* Map and load what the blobs need; returns 0 or -1 with errno. */
-static int load_box(int box, __u64 top, __u32 align)
+/* Map and load what the blobs need; returns 0 or a negative errno. */
+static int load_box(struct s2box_box *box, __u64 top, __u32 align)
 {
-	struct s2box_map low = { .ipa = 0, .size = align, .prot = 7 };
-	struct s2box_map high = { .ipa = top - align, .size = align, .prot = 3 };
 	__u64 array[ARRAY_LEN], mark = 0x70b0f1a5c0ffee00ULL;
 	unsigned int i;
+	int err;
 
 	for (i = 0; i < ARRAY_LEN; i++)
 		array[i] = (i + 1) * 1000;
-	if (ioctl(box, S2BOX_MAP, &low) || ioctl(box, S2BOX_MAP, &high))
-		return -1;
-	if (pwrite(box, s2box_blob_vectors, S2BOX_BLOB_SIZE(vectors), 0) < 0 ||
-	    pwrite(box, s2box_blob_sum, S2BOX_BLOB_SIZE(sum), IPA_SUM) < 0 ||
-	    pwrite(box, s2box_blob_touch, S2BOX_BLOB_SIZE(touch),
-		   IPA_TOUCH) < 0 ||
-	    pwrite(box, array, sizeof(array), IPA_ARRAY) < 0 ||
-	    pwrite(box, &mark, sizeof(mark), top - 8) < 0)
-		return -1;
-	return 0;
+	err = s2box_mem_map(box, 0, align, S2BOX_PROT_READ | S2BOX_PROT_WRITE |
+			    S2BOX_PROT_EXEC);
+	if (!err)
+		err = s2box_mem_map(box, top - align, align,
+				    S2BOX_PROT_READ | S2BOX_PROT_WRITE);
+	if (!err)
+		err = s2box_mem_write(box, 0, s2box_blob_vectors,
+				      S2BOX_BLOB_SIZE(vectors));
+	if (!err)
+		err = s2box_mem_write(box, IPA_SUM, s2box_blob_sum,
+				      S2BOX_BLOB_SIZE(sum));
+	if (!err)
+		err = s2box_mem_write(box, IPA_TOUCH, s2box_blob_touch,
+				      S2BOX_BLOB_SIZE(touch));
+	if (!err)
+		err = s2box_mem_write(box, IPA_ARRAY, array, sizeof(array));
+	if (!err)
+		err = s2box_mem_write(box, top - 8, &mark, sizeof(mark));
+	return err;
 }
 
-static void run_blobs(int box, const struct s2box_box_info *info)
+static void run_blobs(struct s2box_box *box, const struct s2box_box_info *info)
 {
 	__u64 top = 1ULL << info->ipa_bits, got = 0;
-	struct s2box_regs regs;
-	struct s2box_run run;
+	struct s2box_exit e;
 
 	if (load_box(box, top, info->map_align)) {
-		printf("      loading failed: %s\n", strerror(errno));
+		printf("      loading failed: %s\n", s2box_box_errmsg(box));
 		return;
 	}
-	if (!run_from(box, IPA_SUM, IPA_ARRAY, ARRAY_LEN, &run, &regs))
-		print_exit("sum of 1000..8000:", &run, &regs);
-	if (!run_from(box, IPA_TOUCH, top - 8, 0x5eed, &run, &regs))
-		print_exit("read top of IPA space:", &run, &regs);
-	if (!ioctl(box, S2BOX_RUN, &run) && run.exit_reason == S2BOX_EXIT_HVC &&
-	    pread(box, &got, sizeof(got), top - 8) == sizeof(got))
+	if (!run_from(box, IPA_SUM, IPA_ARRAY, ARRAY_LEN, &e))
+		print_exit("sum of 1000..8000:", &e);
+	if (!run_from(box, IPA_TOUCH, top - 8, 0x5eed, &e))
+		print_exit("read top of IPA space:", &e);
+	if (!s2box_run(box, 0, &e) && e.reason == S2BOX_EXIT_HVC &&
+	    !s2box_mem_read(box, top - 8, &got, sizeof(got)))
 		printf("      %-22s host reads back 0x%llx\n", "write top:", got);
-	if (!run_from(box, IPA_TOUCH, top, 0, &run, &regs))
-		print_exit("read 1 byte past top:", &run, &regs);
+	if (!run_from(box, IPA_TOUCH, top, 0, &e))
+		print_exit("read 1 byte past top:", &e);
 }
 
-static void try_box(int ctl, unsigned int granule, unsigned int ipa_bits)
+static void try_box(struct s2box_dev *dev, unsigned int granule,
+		    unsigned int ipa_bits)
 {
-	struct s2box_create args = { .ipa_bits = ipa_bits, .granule = granule };
 	struct s2box_box_info info;
-	int box;
+	struct s2box_box *box;
 
 	printf("  %2uK granule, %u-bit IPA: ", granule / 1024, ipa_bits);
-	box = ioctl(ctl, S2BOX_CREATE_BOX, &args);
-	if (box < 0) {
-		printf("refused: %s\n", strerror(errno));
+	if (s2box_box_create(dev, ipa_bits, granule, &box)) {
+		printf("refused: %s\n", s2box_dev_errmsg(dev));
 		return;
 	}
-	if (ioctl(box, S2BOX_GET_BOX_INFO, &info)) {
-		printf("GET_BOX_INFO failed: %s\n", strerror(errno));
+	if (s2box_box_info(box, &info)) {
+		printf("GET_BOX_INFO failed: %s\n", s2box_box_errmsg(box));
 	} else {
 		print_vtcr(info.vtcr, granule);
 		printf("      box %llu: %u root table(s), root aligned to %u bytes\n",
@@ -172,7 +158,7 @@ static void try_box(int ctl, unsigned int granule, unsigned int ipa_bits)
 		       info.root_align);
 		run_blobs(box, &info);
 	}
-	close(box);
+	s2box_box_destroy(box);
 }
 
 /* Runs s2boxctl @cmd, from the directory s2box_demo is in. */
@@ -203,58 +189,46 @@ static void run_s2boxctl(const char *cmd)
 }
 
 /* A box per granule, each with one run, while s2boxctl looks. */
-static void show_boxes(int ctl, const struct s2box_caps *caps)
+static void show_boxes(struct s2box_dev *dev)
 {
-	const unsigned int limits[] = {
-		caps->ipa_bits_max_4k, caps->ipa_bits_max_16k,
-		caps->ipa_bits_max_64k
-	};
-	int boxes[ARRAY_SIZE(granules)];
+	const struct s2box_caps *caps = s2box_dev_caps(dev);
+	struct s2box_box *boxes[ARRAY_SIZE(granules)] = { NULL };
 	struct s2box_box_info info;
-	struct s2box_regs regs;
-	struct s2box_run run;
-	unsigned int g;
+	struct s2box_exit e;
+	unsigned int g, limit;
 
 	for (g = 0; g < ARRAY_SIZE(granules); g++) {
-		struct s2box_create args = {
-			.ipa_bits = limits[g] < 40 ? limits[g] : 40,
-			.granule = granules[g],
-		};
-
-		boxes[g] = limits[g] ? ioctl(ctl, S2BOX_CREATE_BOX, &args) : -1;
-		if (boxes[g] >= 0 && !ioctl(boxes[g], S2BOX_GET_BOX_INFO, &info) &&
+		limit = s2box_caps_ipa_limit(caps, granules[g]);
+		if (!limit || s2box_box_create(dev, limit < 40 ? limit : 40,
+					       granules[g], &boxes[g]))
+			continue;
+		if (!s2box_box_info(boxes[g], &info) &&
 		    !load_box(boxes[g], 1ULL << info.ipa_bits, info.map_align))
-			run_from(boxes[g], IPA_SUM, IPA_ARRAY, ARRAY_LEN, &run,
-				 &regs);
+			run_from(boxes[g], IPA_SUM, IPA_ARRAY, ARRAY_LEN, &e);
 	}
 	run_s2boxctl("list");
 	run_s2boxctl("stats");
 	for (g = 0; g < ARRAY_SIZE(granules); g++)
-		if (boxes[g] >= 0)
-			close(boxes[g]);
+		s2box_box_destroy(boxes[g]);
 }
 
 int main(void)
 {
-	struct s2box_caps caps;
+	struct s2box_dev *dev;
 	unsigned int g, i;
-	int ctl;
+	int err;
 
-	ctl = open(S2BOX_DEVICE_PATH, O_RDWR | O_CLOEXEC);
-	if (ctl < 0) {
-		fprintf(stderr, "s2box_demo: %s: %s (is the module loaded?)\n",
-			S2BOX_DEVICE_PATH, strerror(errno));
+	err = s2box_open(&dev);
+	if (err) {
+		fprintf(stderr, "s2box_demo: %s: %s\n", S2BOX_DEVICE_PATH,
+			s2box_strerror(err));
 		return 1;
 	}
-	if (ioctl(ctl, S2BOX_GET_CAPS, &caps)) {
-		perror("s2box_demo: S2BOX_GET_CAPS");
-		return 1;
-	}
-	print_caps(&caps);
+	print_caps(s2box_dev_caps(dev));
 	for (g = 0; g < ARRAY_SIZE(granules); g++)
 		for (i = 0; i < ARRAY_SIZE(ipa_sizes); i++)
-			try_box(ctl, granules[g], ipa_sizes[i]);
-	show_boxes(ctl, &caps);
-	close(ctl);
+			try_box(dev, granules[g], ipa_sizes[i]);
+	show_boxes(dev);
+	s2box_close(dev);
 	return 0;
 }

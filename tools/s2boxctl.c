@@ -128,34 +128,22 @@ int parse_granule(const char *s, __u32 *granule)
 	return 0;
 }
 
-int open_ctl(void)
+struct s2box_dev *open_ctl(void)
 {
-	int fd = open(S2BOX_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	struct s2box_dev *dev;
+	int err = s2box_open(&dev);
 
-	if (fd >= 0)
-		return fd;
-	if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
+	if (!err)
+		return dev;
+	if (err == -ENOENT || err == -ENODEV || err == -ENXIO)
 		err_msg("%s: %s: module not loaded? (load it with \"modprobe s2box\")",
-			S2BOX_DEVICE_PATH, strerror(errno));
-	else if (errno == EACCES || errno == EPERM)
-		err_msg("%s: %s: %s", S2BOX_DEVICE_PATH, strerror(errno),
+			S2BOX_DEVICE_PATH, strerror(-err));
+	else if (err == -EACCES || err == -EPERM)
+		err_msg("%s: %s: %s", S2BOX_DEVICE_PATH, strerror(-err),
 			"creating boxes needs root, or the group the udev rule 60-s2box.rules gives the device (README: \"Access\")");
 	else
-		err_msg("%s: %s", S2BOX_DEVICE_PATH, strerror(errno));
-	return -1;
-}
-
-__u32 caps_ipa_limit(const struct s2box_caps *caps, __u32 granule)
-{
-	switch (granule) {
-	case S2BOX_GRANULE_4K:
-		return caps->ipa_bits_max_4k;
-	case S2BOX_GRANULE_16K:
-		return caps->ipa_bits_max_16k;
-	case S2BOX_GRANULE_64K:
-		return caps->ipa_bits_max_64k;
-	}
-	return 0;
+		err_msg("%s: %s", S2BOX_DEVICE_PATH, strerror(-err));
+	return NULL;
 }
 
 int check_geometry(const struct s2box_caps *caps, __u32 ipa_bits,
@@ -164,13 +152,13 @@ int check_geometry(const struct s2box_caps *caps, __u32 ipa_bits,
 	static const __u32 all[] = {
 		S2BOX_GRANULE_4K, S2BOX_GRANULE_16K, S2BOX_GRANULE_64K
 	};
-	__u32 limit = caps_ipa_limit(caps, granule);
+	__u32 limit = s2box_caps_ipa_limit(caps, granule);
 	char have[32] = "";
 	unsigned int i;
 
 	if (!limit) {
 		for (i = 0; i < ARRAY_SIZE(all); i++)
-			if (caps_ipa_limit(caps, all[i]))
+			if (s2box_caps_ipa_limit(caps, all[i]))
 				snprintf(have + strlen(have),
 					 sizeof(have) - strlen(have), "%s%s",
 					 have[0] ? ", " : "",
@@ -219,8 +207,8 @@ static int simple_opts(int argc, char **argv, const char *help)
 
 static int cmd_caps(int argc, char **argv)
 {
-	struct ctl_caps caps;
-	struct ctl_nl *nl;
+	struct s2box_nl_caps caps;
+	struct s2box_nl *nl;
 	int ret;
 
 	if (simple_opts(argc, argv, "usage: s2boxctl [--json] caps\n") != argc)
@@ -238,9 +226,9 @@ static int cmd_caps(int argc, char **argv)
 
 static int cmd_list(int argc, char **argv)
 {
-	struct ctl_box *boxes = NULL;
+	struct s2box_nl_box *boxes = NULL;
 	bool intr = false;
-	struct ctl_nl *nl;
+	struct s2box_nl *nl;
 	int n;
 
 	if (simple_opts(argc, argv, "usage: s2boxctl [--json] list\n") != argc)
@@ -255,15 +243,15 @@ static int cmd_list(int argc, char **argv)
 	print_box_list(boxes, n, intr);
 	if (intr && !json)
 		err_msg("note: boxes came or went while the list was read");
-	free(boxes);
+	s2box_nl_free(boxes);
 	return EXIT_OK;
 }
 
 static int cmd_show(int argc, char **argv)
 {
 	int i = simple_opts(argc, argv, "usage: s2boxctl [--json] show ID\n");
-	struct ctl_box box;
-	struct ctl_nl *nl;
+	struct s2box_nl_box box;
+	struct s2box_nl *nl;
 	__u64 id;
 	int ret;
 
@@ -284,8 +272,8 @@ static int cmd_show(int argc, char **argv)
 
 static int cmd_stats(int argc, char **argv)
 {
-	struct ctl_stats stats;
-	struct ctl_nl *nl;
+	struct s2box_nl_stats stats;
+	struct s2box_nl *nl;
 	int ret;
 
 	if (simple_opts(argc, argv, "usage: s2boxctl [--json] stats\n") != argc)
@@ -301,7 +289,7 @@ static int cmd_stats(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int on_event(const struct ctl_event *ev, void *arg)
+static int on_event(const struct s2box_nl_event *ev, void *arg)
 {
 	print_event(ev);
 	return 0;
@@ -309,7 +297,7 @@ static int on_event(const struct ctl_event *ev, void *arg)
 
 static int cmd_monitor(int argc, char **argv)
 {
-	struct ctl_nl *nl;
+	struct s2box_nl *nl;
 	int ret;
 
 	if (simple_opts(argc, argv,

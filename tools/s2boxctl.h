@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <linux/s2box.h>
+#include <s2box/s2box.h>
 
 /*
  * __printf(a, b) and __noreturn come from the Makefile (-D), as tools/include
@@ -30,45 +30,7 @@
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* Exit kinds in S2BOX_ATTR_*_EXITS order; names are the JSON keys. */
-#define NR_EXIT_KINDS	6
-extern const char *const exit_kind_names[NR_EXIT_KINDS];
-
-/* GET_CAPS: what S2BOX_GET_CAPS returns, as the netlink family sends it. */
-struct ctl_caps {
-	__u32 flags, api_version, pa_bits, granules;
-	__u32 ipa_max[3];	/* 4K, 16K, 64K */
-	__u32 vmid_bits, host_page_size;
-};
-
-/* Which attributes of a box the module sent (bit = S2BOX_ATTR_*). */
-#define BOX_HAS(b, attr)	((b)->present & (1ULL << (attr)))
-
-struct ctl_box {
-	__u64 present;
-	__u64 id, vtcr, mapped_bytes, table_pages, runs, guest_ns;
-	__u64 mem_bytes, detached_bytes, pinned_bytes, owner_pinned_bytes;
-	__u32 owner_pid, owner_uid, ipa_bits, granule, levels;
-	__u32 sl0, t0sz, ps, ds, vs, root_pages, state;
-	__s32 start_level;
-	bool has_exits;
-	__u64 exits[NR_EXIT_KINDS];
-};
-
-struct ctl_stats {
-	__u64 boxes_alive, boxes_created, mem_bytes, runs, events_dropped;
-	__u64 exits[NR_EXIT_KINDS];
-	bool has_pages;		/* the module sent the two below */
-	__u64 table_pages, guest_pages;	/* host pages */
-};
-
-/* An event from the "events" group. */
-struct ctl_event {
-	__u8 cmd;		/* S2BOX_CMD_EVENT_* */
-	struct ctl_box box;	/* id, owner, ipa_bits, granule */
-	__u32 reason;
-	__u64 esr, ipa;
-	bool has_ipa;
-};
+extern const char *const exit_kind_names[S2BOX_NL_EXIT_KINDS];
 
 /* What `run` did, for print_run(). */
 struct run_report {
@@ -76,7 +38,7 @@ struct run_report {
 	__u64 mem, load, budget_ms;
 	size_t blob_bytes;
 	bool vectors;		/* s2boxctl's vector table at VBAR_EL1 0 */
-	struct s2box_run run;
+	struct s2box_exit exit;
 	struct s2box_regs regs;	/* after the exit */
 	__u64 guest_ns;	/* over every RUN call */
 	unsigned int calls;
@@ -84,18 +46,23 @@ struct run_report {
 	bool el1;		/* an exception at EL1 reached the vectors */
 };
 
-/* s2boxctl_nl.c */
-struct ctl_nl;
-struct ctl_nl *ctl_nl_open(void);
-void ctl_nl_close(struct ctl_nl *nl);
-int ctl_get_caps(struct ctl_nl *nl, struct ctl_caps *caps);
-int ctl_get_box(struct ctl_nl *nl, __u64 id, struct ctl_box *box);
-/* Every visible box; *boxes is malloc()ed. Returns the count or -1. */
-int ctl_list_boxes(struct ctl_nl *nl, struct ctl_box **boxes, bool *intr);
-int ctl_get_stats(struct ctl_nl *nl, struct ctl_stats *stats);
+/*
+ * s2boxctl_nl.c: libs2box's netlink client, each failure reported on
+ * stderr in s2boxctl's words. Return 0 (a count for the list) or a
+ * negative errno.
+ */
+struct s2box_nl *ctl_nl_open(void);
+void ctl_nl_close(struct s2box_nl *nl);
+int ctl_get_caps(struct s2box_nl *nl, struct s2box_nl_caps *caps);
+int ctl_get_box(struct s2box_nl *nl, __u64 id, struct s2box_nl_box *box);
+/* Every visible box; *boxes is freed with s2box_nl_free(). */
+int ctl_list_boxes(struct s2box_nl *nl, struct s2box_nl_box **boxes,
+		   bool *intr);
+int ctl_get_stats(struct s2box_nl *nl, struct s2box_nl_stats *stats);
 /* Calls @fn for every event until SIGINT/SIGTERM or @fn returns < 0. */
-int ctl_monitor(struct ctl_nl *nl,
-		int (*fn)(const struct ctl_event *ev, void *arg), void *arg);
+int ctl_monitor(struct s2box_nl *nl,
+		int (*fn)(const struct s2box_nl_event *ev, void *arg),
+		void *arg);
 
 /* s2boxctl_out.c: JSON (compact, one document a line) and tables. */
 extern bool json;
@@ -111,11 +78,11 @@ void js_done(void);
 const char *fmt_size(__u64 bytes, char *buf, unsigned int len);
 const char *granule_name(__u32 bytes);
 const char *exit_reason_name(__u32 reason);
-void print_caps(const struct ctl_caps *c);
-void print_box(const struct ctl_box *b);
-void print_box_list(const struct ctl_box *boxes, int n, bool intr);
-void print_stats(const struct ctl_stats *s);
-void print_event(const struct ctl_event *ev);
+void print_caps(const struct s2box_nl_caps *c);
+void print_box(const struct s2box_nl_box *b);
+void print_box_list(const struct s2box_nl_box *boxes, int n, bool intr);
+void print_stats(const struct s2box_nl_stats *s);
+void print_event(const struct s2box_nl_event *ev);
 void print_run(const struct run_report *r);
 
 /* s2boxctl_vtcr.c */
@@ -144,8 +111,7 @@ __printf(1, 2) void err_msg(const char *fmt, ...);
 int parse_u64(const char *s, __u64 *v);
 int parse_size(const char *s, __u64 *v);
 int parse_granule(const char *s, __u32 *granule);
-int open_ctl(void);
-__u32 caps_ipa_limit(const struct s2box_caps *caps, __u32 granule);
+struct s2box_dev *open_ctl(void);
 /* "IPA size 50 exceeds ..." style check; prints and returns -1 if bad. */
 int check_geometry(const struct s2box_caps *caps, __u32 ipa_bits,
 		   __u32 granule);

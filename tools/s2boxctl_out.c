@@ -13,7 +13,7 @@
 
 bool json;
 
-const char *const exit_kind_names[NR_EXIT_KINDS] = {
+const char *const exit_kind_names[S2BOX_NL_EXIT_KINDS] = {
 	"hvc", "s2_fault", "trap", "serror", "budget", "intr",
 };
 
@@ -149,7 +149,7 @@ static void exits_line(const __u64 *exits)
 {
 	int i;
 
-	for (i = 0; i < NR_EXIT_KINDS; i++)
+	for (i = 0; i < S2BOX_NL_EXIT_KINDS; i++)
 		printf("%s%s %llu", i ? ", " : "", exit_kind_names[i],
 		       exits[i]);
 	putchar('\n');
@@ -160,7 +160,7 @@ static void js_exits(const __u64 *exits)
 	int i;
 
 	js_begin("exits", '{');
-	for (i = 0; i < NR_EXIT_KINDS; i++)
+	for (i = 0; i < S2BOX_NL_EXIT_KINDS; i++)
 		js_u64(exit_kind_names[i], exits[i]);
 	js_end('}');
 }
@@ -188,7 +188,7 @@ static const struct {
 	{ S2BOX_GRANULE_MASK_64K, S2BOX_GRANULE_64K, "64k" },
 };
 
-static void js_caps(const struct ctl_caps *c)
+static void js_caps(const struct s2box_nl_caps *c)
 {
 	unsigned int i;
 
@@ -215,7 +215,7 @@ static void js_caps(const struct ctl_caps *c)
 	js_done();
 }
 
-void print_caps(const struct ctl_caps *c)
+void print_caps(const struct s2box_nl_caps *c)
 {
 	unsigned int i;
 
@@ -255,7 +255,7 @@ static const struct {
 	size_t off;
 } box_fields[] = {
 #define F(attr, field, kind) \
-	{ S2BOX_ATTR_BOX_##attr, #field, kind, offsetof(struct ctl_box, field) }
+	{ S2BOX_ATTR_BOX_##attr, #field, kind, offsetof(struct s2box_nl_box, field) }
 	F(ID, id, F_U64),
 	F(OWNER_PID, owner_pid, F_U32),
 	F(OWNER_UID, owner_uid, F_U32),
@@ -288,7 +288,7 @@ static const char *state_name(__u32 state)
 	       state == S2BOX_STATE_IDLE ? "idle" : "unknown";
 }
 
-static __u64 field_u64(const struct ctl_box *b, unsigned int i)
+static __u64 field_u64(const struct s2box_nl_box *b, unsigned int i)
 {
 	const void *p = (const char *)b + box_fields[i].off;
 
@@ -303,7 +303,7 @@ static __u64 field_u64(const struct ctl_box *b, unsigned int i)
 	}
 }
 
-static void js_box(const struct ctl_box *b)
+static void js_box(const struct s2box_nl_box *b)
 {
 	unsigned int i;
 
@@ -312,7 +312,7 @@ static void js_box(const struct ctl_box *b)
 		const char *key = box_fields[i].key;
 		__u64 v = field_u64(b, i);
 
-		if (!BOX_HAS(b, box_fields[i].attr))
+		if (!S2BOX_NL_HAS(b, box_fields[i].attr))
 			js_null(key);
 		else if (box_fields[i].kind == F_HEX)
 			js_hex(key, v);
@@ -330,7 +330,7 @@ static void js_box(const struct ctl_box *b)
 	js_end('}');
 }
 
-void print_box(const struct ctl_box *b)
+void print_box(const struct s2box_nl_box *b)
 {
 	char size[16];
 
@@ -353,11 +353,11 @@ void print_box(const struct ctl_box *b)
 	printf("%-14s %llu bytes (%s)\n", "mapped", b->mapped_bytes,
 	       fmt_size(b->mapped_bytes, size, sizeof(size)));
 	printf("%-14s %llu\n", "table pages", b->table_pages);
-	if (BOX_HAS(b, S2BOX_ATTR_BOX_MEM_BYTES))
+	if (S2BOX_NL_HAS(b, S2BOX_ATTR_BOX_MEM_BYTES))
 		printf("%-14s %llu bytes (%s), %llu detached\n", "held",
 		       b->mem_bytes, fmt_size(b->mem_bytes, size, sizeof(size)),
 		       b->detached_bytes);
-	if (BOX_HAS(b, S2BOX_ATTR_BOX_PINNED_BYTES))
+	if (S2BOX_NL_HAS(b, S2BOX_ATTR_BOX_PINNED_BYTES))
 		printf("%-14s %llu bytes, owner's VmPin %llu bytes\n", "pinned",
 		       b->pinned_bytes, b->owner_pinned_bytes);
 	printf("%-14s %llu\n", "runs", b->runs);
@@ -366,7 +366,7 @@ void print_box(const struct ctl_box *b)
 	exits_line(b->exits);
 }
 
-void print_box_list(const struct ctl_box *boxes, int n, bool intr)
+void print_box_list(const struct s2box_nl_box *boxes, int n, bool intr)
 {
 	char size[16];
 	int i;
@@ -390,7 +390,7 @@ void print_box_list(const struct ctl_box *boxes, int n, bool intr)
 	       "ID", "PID", "UID", "STATE", "IPA", "GRAN", "LVL", "VTCR",
 	       "MAPPED", "RUNS", "FAULTS", "TRAPS");
 	for (i = 0; i < n; i++) {
-		const struct ctl_box *b = &boxes[i];
+		const struct s2box_nl_box *b = &boxes[i];
 
 		printf("%-8llu %-8u %-6u %-8s %-4u %-4s %-3u 0x%-10llx %-7s %-6llu %-6llu %llu\n",
 		       b->id, b->owner_pid, b->owner_uid, state_name(b->state),
@@ -402,7 +402,7 @@ void print_box_list(const struct ctl_box *boxes, int n, bool intr)
 
 /* --- stats and events ------------------------------------------------------ */
 
-void print_stats(const struct ctl_stats *s)
+void print_stats(const struct s2box_nl_stats *s)
 {
 	char size[16];
 
@@ -446,9 +446,9 @@ const char *exit_reason_name(__u32 reason)
 	return "unknown";
 }
 
-void print_event(const struct ctl_event *ev)
+void print_event(const struct s2box_nl_event *ev)
 {
-	const struct ctl_box *b = &ev->box;
+	const struct s2box_nl_box *b = &ev->box;
 	const char *name = ev->cmd == S2BOX_CMD_EVENT_CREATED ? "created" :
 			   ev->cmd == S2BOX_CMD_EVENT_DESTROYED ? "destroyed" :
 			   ev->cmd == S2BOX_CMD_EVENT_EXIT ? "exit" : "unknown";
@@ -517,21 +517,21 @@ static void js_opt_str(const char *key, const char *v)
 
 static void js_exit(const struct run_report *r)
 {
-	const struct s2box_run *run = &r->run;
-	bool fault = run->exit_reason == S2BOX_EXIT_S2_FAULT;
+	const struct s2box_exit *run = &r->exit;
+	bool fault = run->reason == S2BOX_EXIT_S2_FAULT;
 
 	js_begin("exit", '{');
 	js_str("reason", r->el1 ? "el1_exception" :
-	       exit_reason_name(run->exit_reason));
+	       exit_reason_name(run->reason));
 	js_u64("hvc_imm", run->hvc_imm);
-	js_u64("exception_class", run->exception_class);
+	js_u64("exception_class", run->ec);
 	js_hex("esr", run->esr);
 	js_hex("far", run->far);
-	if (fault && (run->flags & S2BOX_RUN_IPA_VALID))
+	if (fault && run->ipa_valid)
 		js_hex("ipa", run->ipa);
 	else
 		js_null("ipa");
-	js_opt_str("access", fault ? access_name(run->fault_access) : NULL);
+	js_opt_str("access", fault ? access_name(run->access) : NULL);
 	js_opt_str("status", fault ? status_name(run->fault_status) : NULL);
 	if (fault)
 		js_s64("level", run->fault_level);
@@ -585,7 +585,7 @@ static void js_run(const struct run_report *r)
 
 static void print_exit(const struct run_report *r)
 {
-	const struct s2box_run *run = &r->run;
+	const struct s2box_exit *run = &r->exit;
 	__u32 s = run->sysreg;
 
 	printf("exit:     ");
@@ -596,15 +596,15 @@ static void print_exit(const struct run_report *r)
 		printf("          (caught by s2boxctl's vectors at VBAR_EL1 0)\n");
 		return;
 	}
-	switch (run->exit_reason) {
+	switch (run->reason) {
 	case S2BOX_EXIT_HVC:
 		printf("hvc #%u\n", run->hvc_imm);
 		return;
 	case S2BOX_EXIT_S2_FAULT:
 		printf("stage-2 %s fault on %s at ",
 		       status_name(run->fault_status) ?: "unknown",
-		       access_name(run->fault_access) ?: "unknown access");
-		if (run->flags & S2BOX_RUN_IPA_VALID)
+		       access_name(run->access) ?: "unknown access");
+		if (run->ipa_valid)
 			printf("IPA 0x%llx", run->ipa);
 		else
 			printf("an unknown IPA");
@@ -613,8 +613,8 @@ static void print_exit(const struct run_report *r)
 		return;
 	case S2BOX_EXIT_TRAP:
 		printf("trapped instruction, EC 0x%x (ESR 0x%llx)",
-		       run->exception_class, run->esr);
-		if (run->exception_class == 0x18)
+		       run->ec, run->esr);
+		if (run->ec == 0x18)
 			printf(": %s S%u_%u_C%u_C%u_%u, x%u",
 			       s & 1 ? "MRS" : "MSR", (s >> 20) & 3,
 			       (s >> 14) & 7, (s >> 10) & 15, (s >> 1) & 15,
@@ -628,7 +628,7 @@ static void print_exit(const struct run_report *r)
 		printf("budget of %llu ms used up\n", r->budget_ms);
 		return;
 	}
-	printf("unknown exit reason %u\n", run->exit_reason);
+	printf("unknown exit reason %u\n", run->reason);
 }
 
 void print_run(const struct run_report *r)

@@ -32,57 +32,43 @@ struct geometry {
 	bool has_ipa_bits, has_granule;
 };
 
-/* The first granule the host has, as s2boxctl's default. */
-static __u32 default_granule(const struct s2box_caps *caps)
+/* Opens the device, checks the geometry, creates the box; NULL if not. */
+static struct s2box_box *create_box(struct geometry *g,
+				    struct s2box_box_info *info)
 {
-	if (caps->ipa_bits_max_4k)
-		return S2BOX_GRANULE_4K;
-	if (caps->ipa_bits_max_64k)
-		return S2BOX_GRANULE_64K;
-	return S2BOX_GRANULE_16K;
-}
+	const struct s2box_caps *caps;
+	struct s2box_box *box = NULL;
+	struct s2box_dev *dev;
+	int err;
 
-/* Opens the device and creates the box; returns its fd or -1. */
-static int create_box(struct geometry *g, struct s2box_box_info *info)
-{
-	struct s2box_create args = { 0 };
-	struct s2box_caps caps;
-	int ctl, box;
-
-	ctl = open_ctl();
-	if (ctl < 0)
-		return -1;
-	if (ioctl(ctl, S2BOX_GET_CAPS, &caps)) {
-		err_msg("S2BOX_GET_CAPS: %s", strerror(errno));
-		goto fail;
-	}
+	dev = open_ctl();
+	if (!dev)
+		return NULL;
+	caps = s2box_dev_caps(dev);
 	if (!g->has_granule)
-		g->granule = default_granule(&caps);
-	if (check_geometry(&caps, g->ipa_bits, g->granule))
-		goto fail;
-	args.ipa_bits = g->ipa_bits;
-	args.granule = g->granule;
-	box = ioctl(ctl, S2BOX_CREATE_BOX, &args);
-	if (box < 0) {
+		g->granule = s2box_caps_any_granule(caps);
+	if (check_geometry(caps, g->ipa_bits, g->granule))
+		goto close_dev;
+	err = s2box_box_create(dev, g->ipa_bits, g->granule, &box);
+	if (err) {
 		err_msg("creating a box (%u-bit IPA, %s granule): %s%s",
-			g->ipa_bits, granule_name(g->granule), strerror(errno),
-			errno == ENOMEM ? " (the memory cgroup is full?)" :
-			errno == EMFILE ? " (raise the open files limit)" :
-			errno == EDQUOT ?
+			g->ipa_bits, granule_name(g->granule), strerror(-err),
+			err == -ENOMEM ? " (the memory cgroup is full?)" :
+			err == -EMFILE ? " (raise the open files limit)" :
+			err == -EDQUOT ?
 			" (this user has max_boxes_per_user boxes already)" :
 			" (dmesg says why)");
-		goto fail;
+		goto close_dev;
 	}
-	close(ctl);
-	if (ioctl(box, S2BOX_GET_BOX_INFO, info)) {
-		err_msg("S2BOX_GET_BOX_INFO: %s", strerror(errno));
-		close(box);
-		return -1;
+	err = s2box_box_info(box, info);
+	if (err) {
+		err_msg("%s", s2box_box_errmsg(box));
+		s2box_box_destroy(box);
+		box = NULL;
 	}
+close_dev:
+	s2box_close(dev);
 	return box;
-fail:
-	close(ctl);
-	return -1;
 }
 
 static void parse_geometry_opt(int opt, const char *arg, struct geometry *g)
@@ -121,7 +107,8 @@ int cmd_vtcr(int argc, char **argv)
 	struct s2box_box_info info;
 	struct vtcr_decoded d;
 	const char *decode = NULL;
-	int opt, box;
+	struct s2box_box *box;
+	int opt;
 	__u64 v;
 
 	while ((opt = getopt_long(argc, argv, "+i:g:d:jh", opts, NULL)) != -1) {
@@ -158,9 +145,9 @@ int cmd_vtcr(int argc, char **argv)
 	if (!g.has_ipa_bits)
 		die_usage("vtcr: give --ipa-bits N (and --granule), or --decode VALUE");
 	box = create_box(&g, &info);
-	if (box < 0)
+	if (!box)
 		return EXIT_ERROR;
-	close(box);
+	s2box_box_destroy(box);
 	vtcr_decode(info.vtcr, &d);
 	vtcr_print(&d, &info);
 	return EXIT_OK;
@@ -217,15 +204,11 @@ fail:
 }
 
 /* Maps [0, mem) and copies the blob to the load address. */
-static int load_blob(int box, const struct s2box_box_info *info,
+static int load_blob(struct s2box_box *box, const struct s2box_box_info *info,
 		     const struct run_opts *o, const void *blob, size_t len)
 {
-	struct s2box_map map = {
-		.ipa = 0, .size = o->mem,
-		.prot = S2BOX_PROT_READ | S2BOX_PROT_WRITE | S2BOX_PROT_EXEC,
-	};
 	__u64 align = info->map_align;
-	struct s2box_regs regs;
+	int err;
 
 	if (o->mem % align) {
 		err_msg("--mem %llu is not a multiple of map_align (%llu): use --mem %llu",
@@ -243,28 +226,28 @@ static int load_blob(int box, const struct s2box_box_info *info,
 			(o->load + len + align - 1) / align * align);
 		return -1;
 	}
-	if (ioctl(box, S2BOX_MAP, &map)) {
+	err = s2box_mem_map(box, 0, o->mem, S2BOX_PROT_READ |
+			    S2BOX_PROT_WRITE | S2BOX_PROT_EXEC);
+	if (err) {
 		err_msg("mapping %llu bytes at 0: %s%s", o->mem,
-			strerror(errno), errno == ENOMEM ?
+			strerror(-err), err == -ENOMEM ?
 			" (over the module's max_box_mem_mb, or the memory cgroup's limit)" :
 			"");
 		return -1;
 	}
-	if (o->vectors &&
-	    pwrite(box, s2box_blob_vectors, S2BOX_BLOB_SIZE(vectors), 0) !=
-	    (ssize_t)S2BOX_BLOB_SIZE(vectors)) {
-		err_msg("loading the vector table at 0: %s", strerror(errno));
+	err = o->vectors ? s2box_mem_write(box, 0, s2box_blob_vectors,
+					   S2BOX_BLOB_SIZE(vectors)) : 0;
+	if (err) {
+		err_msg("loading the vector table at 0: %s", strerror(-err));
 		return -1;
 	}
-	if (pwrite(box, blob, len, o->load) != (ssize_t)len) {
+	err = s2box_mem_write(box, o->load, blob, len);
+	if (err) {
 		err_msg("loading the blob at 0x%llx: %s", o->load,
-			strerror(errno));
+			strerror(-err));
 		return -1;
 	}
-	if (ioctl(box, S2BOX_GET_REGS, &regs))
-		return -1;
-	regs.pc = o->load;
-	return ioctl(box, S2BOX_SET_REGS, &regs);
+	return s2box_set_pc(box, o->load);
 }
 
 static __u64 now_ns(void)
@@ -279,11 +262,12 @@ static __u64 now_ns(void)
  * RUN until an exit, resuming after signals other than SIGINT with what
  * is left of the budget. Returns 0 (r->intr if SIGINT ended it) or -1.
  */
-static int run_box(int box, struct run_report *r)
+static int run_box(struct s2box_box *box, struct run_report *r)
 {
 	struct sigaction sa = { .sa_handler = on_sigint };
 	__u64 budget_ns = r->budget_ms * MSEC, start = now_ns(), used;
-	struct s2box_run *run = &r->run;
+	struct s2box_exit *e = &r->exit;
+	int err;
 
 	sigaction(SIGINT, &sa, NULL);
 	for (;;) {
@@ -292,26 +276,26 @@ static int run_box(int box, struct run_report *r)
 			break;
 		}
 		used = now_ns() - start;
-		memset(run, 0, sizeof(*run));
-		if (budget_ns)
-			run->budget_ns = used < budget_ns ? budget_ns - used : 1;
 		r->calls++;
-		if (!ioctl(box, S2BOX_RUN, run)) {
-			r->guest_ns += run->guest_ns;
+		err = s2box_run(box, !budget_ns ? 0 : used < budget_ns ?
+				budget_ns - used : 1, e);
+		if (!err) {
+			r->guest_ns += e->guest_ns;
 			break;
 		}
-		if (errno != EINTR) {
-			err_msg("S2BOX_RUN: %s", strerror(errno));
+		if (err != -EINTR) {
+			err_msg("S2BOX_RUN: %s", strerror(-err));
 			return -1;
 		}
 	}
-	if (ioctl(box, S2BOX_GET_REGS, &r->regs)) {
-		err_msg("S2BOX_GET_REGS: %s", strerror(errno));
+	err = s2box_regs_get(box, &r->regs);
+	if (err) {
+		err_msg("S2BOX_GET_REGS: %s", strerror(-err));
 		return -1;
 	}
 	/* HVC #0xe1 from inside our vector table: an exception at EL1. */
-	r->el1 = !r->intr && r->vectors && run->exit_reason == S2BOX_EXIT_HVC &&
-		 run->hvc_imm == VECTORS_HVC && r->regs.pc >= 4 &&
+	r->el1 = !r->intr && r->vectors && e->reason == S2BOX_EXIT_HVC &&
+		 e->hvc_imm == VECTORS_HVC && r->regs.pc >= 4 &&
 		 r->regs.pc - 4 < S2BOX_BLOB_SIZE(vectors);
 	return 0;
 }
@@ -387,8 +371,8 @@ int cmd_run(int argc, char **argv)
 	};
 	struct s2box_box_info info;
 	struct run_report r = { .info = &info };
+	struct s2box_box *box;
 	void *blob;
-	int box;
 
 	parse_run(argc, argv, &o);
 	blob = read_blob(o.path, &r.blob_bytes);
@@ -398,7 +382,8 @@ int cmd_run(int argc, char **argv)
 	if (o.load < S2BOX_BLOB_SIZE(vectors))
 		o.vectors = false;
 	box = create_box(&o.g, &info);
-	if (box < 0 || load_blob(box, &info, &o, blob, r.blob_bytes)) {
+	if (!box || load_blob(box, &info, &o, blob, r.blob_bytes)) {
+		s2box_box_destroy(box);
 		free(blob);
 		return EXIT_ERROR;
 	}
@@ -408,16 +393,16 @@ int cmd_run(int argc, char **argv)
 	r.budget_ms = o.budget_ms;
 	r.vectors = o.vectors;
 	if (run_box(box, &r)) {
-		close(box);
+		s2box_box_destroy(box);
 		return EXIT_ERROR;
 	}
-	close(box);
+	s2box_box_destroy(box);
 	print_run(&r);
 	if (r.intr)
 		return EXIT_INTERRUPTED;
 	if (r.el1)
 		return EXIT_BOX_FAULT;
-	switch (r.run.exit_reason) {
+	switch (r.exit.reason) {
 	case S2BOX_EXIT_HVC:
 		return EXIT_OK;
 	case S2BOX_EXIT_BUDGET:

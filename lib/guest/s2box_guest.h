@@ -23,24 +23,36 @@
 
 #ifndef __ASSEMBLER__
 
-typedef unsigned long long s2box_u64;
-
 /*
- * A function the host calls by its symbol: kept whole and out of line,
- * so s2box_elf_symbol() finds it even when nothing in the image calls it.
- */
-#define S2BOX_GUEST_FN	__attribute__((used, noinline))
-
-/*
- * Stops the box with HVC #@imm and x0 = @value; the host sees an HVC
- * exit and may run the box again to resume after it.
+ * A function the host calls is found by its symbol (s2box_elf_symbol()),
+ * so it must not be static; nothing else is needed.
+ *
+ * s2box_guest_hvc(imm, value) stops the box with HVC #@imm and x0 =
+ * @value; the host sees an HVC exit and may run the box again to resume
+ * after it, with whatever x0 it set then as the result.
  */
 #define s2box_guest_hvc(imm, value)					\
 	({								\
-		register s2box_u64 __x0 asm("x0") = (value);		\
+		register unsigned long __x0 asm("x0") = (value);	\
 		asm volatile("hvc #" #imm : "+r" (__x0) : : "memory");	\
 		__x0;							\
 	})
+
+/* One 64-bit store, exactly as written (the host may watch it fault). */
+/* unsigned long is 64 bits here (LP64), the width of x0..x7. */
+static inline void s2box_guest_store64(unsigned long ipa,
+				       unsigned long value)
+{
+	asm volatile("str %1, [%0]" : : "r" (ipa), "r" (value) : "memory");
+}
+
+static inline unsigned long s2box_guest_load64(unsigned long ipa)
+{
+	unsigned long v;
+
+	asm volatile("ldr %0, [%1]" : "=r" (v) : "r" (ipa) : "memory");
+	return v;
+}
 
 #endif /* __ASSEMBLER__ */
 

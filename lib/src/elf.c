@@ -6,13 +6,14 @@
  * flags, and their symbols looked up for s2box_call().
  */
 
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <linux/elf.h>
 
 #include "internal.h"
 
@@ -27,15 +28,15 @@ static bool in_image(__u64 off, __u64 size, size_t len)
 	return off <= len && size <= len - off;
 }
 
-static int check_ehdr(const Elf64_Ehdr *eh, size_t len)
+static int check_ehdr(const struct elf64_hdr *eh, size_t len)
 {
 	if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
 	    eh->e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh->e_ident[EI_DATA] != ELFDATA2LSB ||
 	    eh->e_ident[EI_VERSION] != EV_CURRENT ||
 	    eh->e_type != ET_EXEC || eh->e_machine != EM_AARCH64 ||
-	    eh->e_phentsize != sizeof(Elf64_Phdr) || !eh->e_phnum ||
-	    !in_image(eh->e_phoff, (__u64)eh->e_phnum * sizeof(Elf64_Phdr),
+	    eh->e_phentsize != sizeof(struct elf64_phdr) || !eh->e_phnum ||
+	    !in_image(eh->e_phoff, (__u64)eh->e_phnum * sizeof(struct elf64_phdr),
 		      len) || eh->e_phoff % 8)
 		return -ENOEXEC;
 	return 0;
@@ -48,7 +49,7 @@ static unsigned int seg_prot(__u32 flags)
 	       (flags & PF_X ? S2BOX_PROT_EXEC : 0);
 }
 
-static int add_segment(const Elf64_Phdr *ph, size_t len, struct s2box_elf *elf)
+static int add_segment(const struct elf64_phdr *ph, size_t len, struct s2box_elf *elf)
 {
 	struct s2box_elf_segment *s;
 
@@ -90,8 +91,8 @@ static bool entry_ok(const struct s2box_elf *elf)
 S2BOX_EXPORT int s2box_elf_parse(const void *image, size_t len,
 				 struct s2box_elf *elf)
 {
-	const Elf64_Ehdr *eh = image;
-	Elf64_Phdr ph;
+	const struct elf64_hdr *eh = image;
+	struct elf64_phdr ph;
 	unsigned int i;
 	int err;
 
@@ -118,26 +119,26 @@ S2BOX_EXPORT int s2box_elf_parse(const void *image, size_t len,
 }
 
 /* Section header @i, bounds checked; NULL if the table is not sane. */
-static const Elf64_Shdr *shdr(const void *image, size_t len, unsigned int i)
+static const struct elf64_shdr *shdr(const void *image, size_t len, unsigned int i)
 {
-	const Elf64_Ehdr *eh = image;
+	const struct elf64_hdr *eh = image;
 
-	if (eh->e_shentsize != sizeof(Elf64_Shdr) || i >= eh->e_shnum ||
+	if (eh->e_shentsize != sizeof(struct elf64_shdr) || i >= eh->e_shnum ||
 	    eh->e_shoff % 8 ||
-	    !in_image(eh->e_shoff, (__u64)eh->e_shnum * sizeof(Elf64_Shdr),
+	    !in_image(eh->e_shoff, (__u64)eh->e_shnum * sizeof(struct elf64_shdr),
 		      len))
 		return NULL;
-	return (const Elf64_Shdr *)((const char *)image + eh->e_shoff) + i;
+	return (const struct elf64_shdr *)((const char *)image + eh->e_shoff) + i;
 }
 
 static int find_in_symtab(const void *image, size_t len,
-			  const Elf64_Shdr *symtab, const char *name,
+			  const struct elf64_shdr *symtab, const char *name,
 			  __u64 *value)
 {
-	const Elf64_Shdr *strtab = shdr(image, len, symtab->sh_link);
+	const struct elf64_shdr *strtab = shdr(image, len, symtab->sh_link);
 	size_t nlen = strlen(name), n, i;
 	const char *strs;
-	Elf64_Sym sym;
+	struct elf64_sym sym;
 
 	if (!strtab || symtab->sh_entsize != sizeof(sym) ||
 	    !in_image(symtab->sh_offset, symtab->sh_size, len) ||
@@ -162,8 +163,8 @@ static int find_in_symtab(const void *image, size_t len,
 S2BOX_EXPORT int s2box_elf_symbol(const void *image, size_t len,
 				  const char *name, __u64 *value)
 {
-	const Elf64_Ehdr *eh = image;
-	const Elf64_Shdr *sh;
+	const struct elf64_hdr *eh = image;
+	const struct elf64_shdr *sh;
 	unsigned int i;
 	int err;
 

@@ -6,7 +6,6 @@
 #include <s2box/s2box.h>
 
 #define S2BOX_EXPORT	__attribute__((visibility("default")))
-#define __printf(a, b)	__attribute__((format(printf, a, b)))
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 #define ERRMSG_LEN	256

@@ -12,8 +12,9 @@
 #include "internal.h"
 #include "../guest/s2box_guest.h"
 
-_Static_assert(S2BOX_HVC_RETURN == S2BOX_GUEST_HVC_RETURN,
-	       "the library and the guest stub agree on the return HVC");
+#if S2BOX_HVC_RETURN != S2BOX_GUEST_HVC_RETURN
+#error "the library and the guest stub must agree on the return HVC"
+#endif
 
 /* ESR_ELx.EC of a trapped MSR/MRS (Arm ARM, ESR_EL2). */
 #define EC_SYS64	0x18
@@ -46,22 +47,24 @@ S2BOX_EXPORT void s2box_exit_decode(const struct s2box_run *run,
 	exit->esr = run->esr;
 	exit->far = run->far;
 	exit->guest_ns = run->guest_ns;
+	exit->flags = run->flags;
 	if (regs) {
 		exit->pc = regs->pc;
 		for (i = 0; i < ARRAY_SIZE(exit->x); i++)
 			exit->x[i] = regs->x[i];
 	}
+	/* The raw fields as they came; what they mean, by exit reason. */
+	exit->hvc_imm = run->hvc_imm;
+	exit->ipa = run->ipa;
+	exit->access = run->fault_access;
+	exit->fault_status = run->fault_status;
+	exit->fault_level = run->fault_level;
+	exit->sysreg = run->sysreg;
 	switch (run->exit_reason) {
-	case S2BOX_EXIT_HVC:
-		exit->hvc_imm = run->hvc_imm;
-		break;
 	case S2BOX_EXIT_S2_FAULT:
-		exit->ipa = run->ipa;
 		exit->ipa_valid = run->flags & S2BOX_RUN_IPA_VALID;
 		exit->write = run->fault_access == S2BOX_ACCESS_WRITE;
 		exit->exec = run->fault_access == S2BOX_ACCESS_EXEC;
-		exit->fault_status = run->fault_status;
-		exit->fault_level = run->fault_level;
 		break;
 	case S2BOX_EXIT_TRAP:
 		if (run->exception_class != EC_SYS64)

@@ -5,12 +5,13 @@
  * the cross compiler) and on hand-made broken ones. TAP on stdout.
  */
 
-#include <elf.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <linux/elf.h>
 
 #include <s2box/s2box.h>
 
@@ -47,11 +48,11 @@ static void skip(const char *name, const char *why)
 
 static void test_strerror(void)
 {
-	check(strstr(s2box_strerror(-ERANGE), "s2box_dev_caps") != NULL,
+	check(strstr(s2box_strerror(-ERANGE), "s2box_dev_caps"),
 	      "ERANGE does not point at the caps: %s", s2box_strerror(-ERANGE));
 	check(s2box_strerror(ERANGE) == s2box_strerror(-ERANGE),
 	      "the sign of the errno matters");
-	check(strstr(s2box_strerror(-ENOENT), "modprobe") != NULL,
+	check(strstr(s2box_strerror(-ENOENT), "modprobe"),
 	      "ENOENT does not say to load the module");
 	check(!strcmp(s2box_strerror(0), "success"), "0 is not success");
 	check(!strcmp(s2box_strerror(-ENOSPC), strerror(ENOSPC)),
@@ -77,7 +78,7 @@ static void test_exit_hvc(void)
 		check(e.x[i] == 100ULL + i, "x%d = %llu", i, e.x[i]);
 	check(e.pc == 0x100014 && !e.ipa_valid, "pc 0x%llx", e.pc);
 	s2box_exit_describe(&e, buf, sizeof(buf));
-	check(strstr(buf, "HVC #0x5b0") != NULL, "describe: %s", buf);
+	check(strstr(buf, "HVC #0x5b0"), "describe: %s", buf);
 	s2box_exit_decode(&run, NULL, &e);
 	check(!e.pc && !e.x[0], "without regs, pc and x are 0");
 	result("an HVC exit decodes imm, pc and x0..x7");
@@ -99,14 +100,14 @@ static void test_exit_fault(void)
 	check(e.write && !e.exec && e.fault_level == 1 &&
 	      e.fault_status == S2BOX_FAULT_TRANSLATION, "access/status");
 	s2box_exit_describe(&e, buf, sizeof(buf));
-	check(strstr(buf, "translation fault: write to IPA 0x80000008") != NULL,
+	check(strstr(buf, "translation fault: write to IPA 0x80000008"),
 	      "describe: %s", buf);
 	run.flags = 0;
 	run.fault_access = S2BOX_ACCESS_EXEC;
 	s2box_exit_decode(&run, NULL, &e);
 	check(!e.ipa_valid && e.exec && !e.write, "fetch without IPA");
 	s2box_exit_describe(&e, buf, sizeof(buf));
-	check(strstr(buf, "unknown IPA") != NULL, "describe: %s", buf);
+	check(strstr(buf, "unknown IPA"), "describe: %s", buf);
 	result("a stage-2 fault decodes IPA, access, status and level");
 }
 
@@ -126,7 +127,7 @@ static void test_exit_trap(void)
 	      "sysreg op0 %u op1 %u crn %u crm %u op2 %u rt %u", e.op0, e.op1,
 	      e.crn, e.crm, e.op2, e.rt);
 	s2box_exit_describe(&e, buf, sizeof(buf));
-	check(strstr(buf, "MRS S3_0_C0_C7_0 (x3)") != NULL, "describe: %s", buf);
+	check(strstr(buf, "MRS S3_0_C0_C7_0 (x3)"), "describe: %s", buf);
 	run.exception_class = 0x01;
 	s2box_exit_decode(&run, NULL, &e);
 	check(!e.sysreg_valid, "a WFI is no sysreg trap");
@@ -145,8 +146,8 @@ static void *read_file(const char *path, size_t *len)
 
 	if (!f)
 		return NULL;
-	if (!fseek(f, 0, SEEK_END) && (n = ftell(f)) > 0 &&
-	    !fseek(f, 0, SEEK_SET)) {
+	n = fseek(f, 0, SEEK_END) ? -1 : ftell(f);
+	if (n > 0 && !fseek(f, 0, SEEK_SET)) {
 		buf = malloc(n);
 		if (buf && fread(buf, 1, n, f) != (size_t)n) {
 			free(buf);
@@ -199,8 +200,8 @@ static void test_real_image(const char *path)
 
 /* A minimal image: ELF header, @nph program headers, 16 bytes of code. */
 struct tiny {
-	Elf64_Ehdr eh;
-	Elf64_Phdr ph[S2BOX_ELF_MAX_SEGMENTS + 1];
+	struct elf64_hdr eh;
+	struct elf64_phdr ph[S2BOX_ELF_MAX_SEGMENTS + 1];
 	__u32 code[4];
 };
 
@@ -219,7 +220,7 @@ static void tiny_init(struct tiny *t, unsigned int nph)
 	t->eh.e_entry = 0x100000;
 	t->eh.e_phoff = offsetof(struct tiny, ph);
 	t->eh.e_ehsize = sizeof(t->eh);
-	t->eh.e_phentsize = sizeof(Elf64_Phdr);
+	t->eh.e_phentsize = sizeof(struct elf64_phdr);
 	t->eh.e_phnum = nph;
 	for (i = 0; i < nph; i++) {
 		t->ph[i].p_type = PT_LOAD;

@@ -122,6 +122,7 @@ struct s2box_exit {
 	__u64 esr, far;
 	__u64 pc;		/* where the box resumes */
 	__u64 guest_ns;		/* time this run spent inside the box */
+	__u32 flags;		/* S2BOX_RUN_* as the module set them */
 	/* S2BOX_EXIT_HVC */
 	__u32 hvc_imm;
 	__u64 x[8];		/* x0..x7 at the exit */
@@ -130,9 +131,11 @@ struct s2box_exit {
 	bool ipa_valid;		/* @ipa is the faulting IPA */
 	bool write;		/* a write (else a read or a fetch) */
 	bool exec;		/* an instruction fetch */
+	__u32 access;		/* S2BOX_ACCESS_* as reported */
 	__u32 fault_status;	/* S2BOX_FAULT_* */
 	__s32 fault_level;
-	/* S2BOX_EXIT_TRAP of an MSR/MRS (ec 0x18) */
+	/* S2BOX_EXIT_TRAP of an MSR/MRS (ec 0x18): s2box_run.sysreg */
+	__u32 sysreg;
 	bool sysreg_valid, sysreg_read;
 	__u8 op0, op1, crn, crm, op2, rt;
 	__u64 reserved[4];

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guest image of s2box_lib_test, linked with libs2box's guest side
+ * (lib/guest): C functions the test calls with s2box_call().
+ */
+#include "s2box_guest.h"
+
+/* Every argument register with its own weight and a 64-bit mix. */
+unsigned long mix8(unsigned long a, unsigned long b, unsigned long c,
+		   unsigned long d, unsigned long e, unsigned long f,
+		   unsigned long g, unsigned long h)
+{
+	return (a * 1) ^ (b * 3) ^ (c * 5) ^ (d * 7) ^ (e * 11) ^ (f * 13) ^
+	       (g * 17) ^ (h * 19);
+}
+
+/* Stores @value at @ipa and returns what it reads back. */
+unsigned long poke(unsigned long ipa, unsigned long value)
+{
+	s2box_guest_store64(ipa, value);
+	return s2box_guest_load64(ipa);
+}
+
+static unsigned long calls;
+
+/* bss that lives between calls: the image stays mapped. */
+unsigned long count(void)
+{
+	return ++calls;
+}
+
+/* The address of a byte of code, for a write the text must refuse. */
+unsigned long code_addr(void)
+{
+	return (unsigned long)&count;
+}
+
+/* Never returns: the budget must end it. */
+unsigned long spin(void)
+{
+	for (;;)
+		asm volatile("" ::: "memory");
+	return 0;
+}

@@ -40,10 +40,12 @@ sparse bc kmod libelf1t64 libssl3t64 zlib1g dwarves xz-utils zstd dkms"
 
 create() {
 	local name=$1 dir="$CACHE/chroots/$1" pkgs var rel mirror key t0
-	[ -f "$dir/.done" ] && return 0
 	var=PKGS_$name
-	pkgs=${!var:-}
+	pkgs=$(xargs <<<"${!var:-}")
 	[ -n "$pkgs" ] || die "unknown chroot $name"
+	# .done holds the package list it was made with: a changed list
+	# makes the chroot again.
+	[ "$(cat "$dir/.done" 2>/dev/null)" = "$pkgs" ] && return 0
 	command -v debootstrap >/dev/null ||
 		PATH=$PATH:/usr/sbin:/sbin
 	command -v debootstrap >/dev/null || die "debootstrap missing (scripts/setup.sh installs it)"
@@ -58,14 +60,14 @@ create() {
 	# Its own mount namespace: debootstrap mounts /proc and /sys in the
 	# target and a failed run would leave them mounted.
 	unshare -m debootstrap --variant=minbase --arch=amd64 \
-		${key:+--keyring="$key"} --include="$(xargs <<<"$pkgs" | tr ' ' ,)" \
+		${key:+--keyring="$key"} --include="${pkgs// /,}" \
 		"$name" "$dir.tmp" "$mirror" >"$CACHE/chroots/$name.log" 2>&1 ||
 		die "debootstrap failed, see $CACHE/chroots/$name.log"
 	# The downloaded .debs are not needed again.
 	rm -rf "$dir.tmp"/var/cache/apt/archives/*.deb \
 		"$dir.tmp"/var/lib/apt/lists/*_Packages
 	mv "$dir.tmp" "$dir"
-	touch "$dir/.done"
+	echo "$pkgs" >"$dir/.done"
 	log "$name ready in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s"
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Compatibility shims between the kernels s2box supports (Debian 6.1 and
- * 6.12, 4K and 16K pages). Force-included into every module file by Kbuild
+ * Compatibility shims between the kernels s2box supports (Debian 6.1, 6.12
+ * and 7.3, 4K and 16K pages). Force-included into every module file by Kbuild
  * so the sources read as if written for one kernel. Each shim is gated on a
  * feature test where one exists, otherwise on a version, and says why.
  */
@@ -49,6 +49,39 @@ static inline void vm_flags_set(struct vm_area_struct *vma,
 #ifndef S2BOX_HAVE_TLBI_SYNC_HYP
 #include <asm/barrier.h>
 #define __tlbi_sync_s1ish_hyp()	dsb(ish)
+#endif
+
+/*
+ * 6.13 added hrtimer_setup(), which sets the callback with the rest, and
+ * 6.15 removed hrtimer_init() (the callback field is __private since, so
+ * sparse flags a direct store). Before 6.13 the callback was a plain field
+ * written after hrtimer_init(). Kbuild probes hrtimer.h for the new call.
+ */
+#ifndef S2BOX_HAVE_HRTIMER_SETUP
+#include <linux/hrtimer.h>
+static inline void hrtimer_setup(struct hrtimer *timer,
+				 enum hrtimer_restart (*function)(struct hrtimer *),
+				 clockid_t clock_id, enum hrtimer_mode mode)
+{
+	hrtimer_init(timer, clock_id, mode);
+	timer->function = function;
+}
+#endif
+
+/*
+ * 6.19 ("arm64/fpsimd: Allocate kernel mode FP/SIMD buffers on the stack")
+ * made kernel_neon_begin() and kernel_neon_end() take a buffer from their
+ * caller: while the task is scheduled out inside the section, its
+ * kernel-mode FP/SIMD state is saved there, so the buffer must live until
+ * kernel_neon_end(). Before that the state had a place in thread_struct and
+ * both calls took no argument: the shim drops it. asm/neon.h is included
+ * first so its own declarations are not rewritten. Kbuild probes neon.h
+ * for the argument.
+ */
+#ifndef S2BOX_HAVE_NEON_STATE_ARG
+#include <asm/neon.h>
+#define kernel_neon_begin(st)	((void)(st), kernel_neon_begin())
+#define kernel_neon_end(st)	((void)(st), kernel_neon_end())
 #endif
 
 #endif /* S2BOX_COMPAT_H */

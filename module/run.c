@@ -34,8 +34,8 @@ void s2box_run_init(struct s2box_box *box)
 	mutex_init(&box->regs_lock);
 	s2box_regs_reset(&box->regs);
 	/* Hard: the callback must run from the interrupt that kicks the box. */
-	hrtimer_init(&box->budget, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
-	box->budget.function = run_budget_over;
+	hrtimer_setup(&box->budget, run_budget_over, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_REL_HARD);
 	box->stale_valid = false;
 }
 
@@ -47,12 +47,15 @@ void s2box_run_init(struct s2box_box *box)
  */
 static int run_once(struct s2box_box *box, struct s2box_exit *ex)
 {
-	kernel_neon_begin();
+	/* Where the host's kernel-mode FP/SIMD state goes if preempted. */
+	struct user_fpsimd_state neon_state __uninitialized;
+
+	kernel_neon_begin(&neon_state);
 	local_irq_disable();
 	/* Interrupts off: this is the CPU the trip would run on. */
 	if (this_cpu_read(s2box_cpu_unfit)) {
 		local_irq_enable();
-		kernel_neon_end();
+		kernel_neon_end(&neon_state);
 		pr_info_ratelimited("run: CPU %d came online with state boxes cannot run with (see its message); pin the caller to another CPU\n",
 				    raw_smp_processor_id());
 		return -ENODEV;
@@ -78,7 +81,7 @@ static int run_once(struct s2box_box *box, struct s2box_exit *ex)
 	local_irq_disable();
 	guest_timing_exit_irqoff();
 	local_irq_enable();
-	kernel_neon_end();
+	kernel_neon_end(&neon_state);
 	return 0;
 }
 

@@ -12,7 +12,7 @@
 # /usr/src and /lib/modules are exactly as before.
 #
 # Environment:
-#   KERNELS          kernel tags (default "6.1 6.12 6.12-16k")
+#   KERNELS          kernel tags (default "6.1 6.12 6.12-16k 7.3")
 #   S2BOX_CACHE      kernel cache (default ~/.cache/s2box)
 #   S2BOX_RESULTS    QEMU cells and dkms-test.log go here (default build/results)
 #   S2BOX_DKMS_CPU   QEMU CPU for the boots (default cortex-a76)
@@ -22,7 +22,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${S2BOX_CACHE:-${HOME:-/root}/.cache/s2box}
-KERNELS=${KERNELS:-6.1 6.12 6.12-16k}
+KERNELS=${KERNELS:-6.1 6.12 6.12-16k 7.3}
 RESULTS=${S2BOX_RESULTS:-$ROOT/build/results}
 CPU=${S2BOX_DKMS_CPU:-cortex-a76}
 LOG=$RESULTS/dkms-test.log
@@ -93,8 +93,14 @@ run() {
 # - TMPDIR: dkms's scratch files.
 # - install and remove also need --no-depmod (the callers pass it): dkms
 #   runs depmod on /lib/modules/<release>, not on --installtree.
+# - DK_TAG: the kernel the command is for; one whose kbuild tools need a
+#   newer distribution (7.3) runs Debian 13's dkms in its chroot
+#   (scripts/chroot.sh), on the same private tree.
+DK_TAG=
 dk() {
-	run env TMPDIR="$T/tmp" sign_file="$T/no-sign-file" \
+	local -a in=()
+	[ -z "$DK_TAG" ] || in=(bash "$ROOT/scripts/chroot.sh" run "$DK_TAG")
+	run "${in[@]}" env TMPDIR="$T/tmp" sign_file="$T/no-sign-file" \
 		mok_signing_key="$T/mok.key" mok_certificate="$T/mok.pub" \
 		"${AS_ROOT[@]}" dkms --dkmstree "$T/dkms" --sourcetree "$T/src" \
 		--installtree "$T/lib/modules" "$@"
@@ -278,7 +284,9 @@ main() {
 	t0=$EPOCHREALTIME
 	test_add
 	for tag in $KERNELS; do
+		DK_TAG=$tag
 		test_kernel "$tag"
+		DK_TAG=
 	done
 	test_refuse
 	for tag in $KERNELS; do

@@ -8,7 +8,7 @@ set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${S2BOX_CACHE:-${HOME:-/root}/.cache/s2box}
-KERNELS=${KERNELS:-6.1 6.12 6.12-16k}
+KERNELS=${KERNELS:-6.1 6.12 6.12-16k 7.3}
 CHECKPATCH="$CACHE/linux-source/scripts/checkpatch.pl"
 n=0
 
@@ -28,7 +28,9 @@ kbuild() {	# kbuild KERNEL EXTRA-ARGS...
 	shift
 	rm -rf "$dir" && mkdir -p "$dir"
 	(cd "$TOP" && cp -a --parents Kbuild module uapi "$dir/")
-	make -s -C "$CACHE/kernels/$k/build" M="$dir" ARCH=arm64 \
+	# 7.3's kbuild tools need its Debian 13 chroot (scripts/chroot.sh).
+	bash "$TOP/scripts/chroot.sh" run "$k" \
+		make -s -C "$CACHE/kernels/$k/build" M="$dir" ARCH=arm64 \
 		CROSS_COMPILE=aarch64-linux-gnu- "$@" modules 2>&1 |
 		grep -v '^Skipping BTF generation'
 	return "${PIPESTATUS[0]}"

@@ -14,6 +14,7 @@
 #   6.12 on neoverse-n1 with force_spec_at_wa=1, a 30 s run   test
 #   6.12 on neoverse-n2 and neoverse-v1, QEMU 10            test
 #   6.12 on max with mte=on and 6.12-16k on max, QEMU 10    test
+#   7.3 on max with mte=on, QEMU 10                         test
 #
 # Environment:
 #   KERNELS        run only cells whose kernel tag is in this list
@@ -79,6 +80,10 @@ default_cells() {
 	# 7.2 cannot walk (VTCR.DS from level 0).
 	echo "6.12:max:test:::mte=on:qemu10"
 	echo "6.12-16k:max:test::::qemu10"
+	# The newest Debian kernel (trixie-backports, built in its Debian 13
+	# chroot): a fully preemptible (PREEMPT_LAZY) host with preemptible
+	# kernel-mode NEON, on everything QEMU 10's max models.
+	echo "7.3:max:test:::mte=on:qemu10"
 }
 
 # in_list WORD "LIST": an unset/empty filter admits everything.

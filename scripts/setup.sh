@@ -14,7 +14,7 @@ mkdir -p "$CACHE"
 log() { echo "setup: $*" >&2; }
 
 HOST_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm cpio
-dwarves sparse dkms xz-utils bc kmod libelf-dev make gcc perl
+dwarves sparse dkms xz-utils bc kmod libelf-dev make gcc perl debootstrap
 gcc-arm-linux-gnueabihf libc6-dev-armhf-cross"
 ARM_PKGS="libnl-3-dev:arm64 libnl-genl-3-dev:arm64"
 
@@ -53,9 +53,13 @@ install_host_packages() {
 		--no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# apt's options for the kernel being fetched: empty for the machine's own
+# configuration, -c FILE for a private one (scripts/apt-private.sh).
+APT_OPTS=()
+
 # First "Depends:" of a meta-package whose name starts with $2.
 resolve_dep() {
-	apt-cache depends "$1" 2>/dev/null |
+	apt-cache "${APT_OPTS[@]}" depends "$1" 2>/dev/null |
 		awk -v pfx="$2" '$1 == "Depends:" { sub(/^</, "", $2); sub(/>$/, "", $2); sub(/:arm64$/, "", $2);
 			if (index($2, pfx) == 1) { print $2; exit } }'
 }
@@ -64,31 +68,43 @@ resolve_dep() {
 download_extract() {
 	local pkg=$1 dest=$2 dl="$CACHE/debs"
 	mkdir -p "$dl" "$dest"
-	(cd "$dl" && apt-get -o APT::Sandbox::User=root download -qq "$pkg" >/dev/null)
+	(cd "$dl" && apt-get "${APT_OPTS[@]}" -o APT::Sandbox::User=root \
+		download -qq "$pkg" >/dev/null)
 	local name=${pkg%%:*}
 	local deb
 	deb=$(ls -t "$dl/${name}"_*.deb | head -n1)
 	dpkg-deb -x "$deb" "$dest"
 }
 
-# fetch_kernel TAG IMAGE_META HEADERS_META
-# Produces $CACHE/kernels/TAG/{vmlinuz,build,release}.
+# fetch_kernel TAG IMAGE_META HEADERS_META [CHROOT]
+# Produces $CACHE/kernels/TAG/{vmlinuz,build,release} (and TAG/chroot, the
+# name of the build chroot its kbuild tools need, see scripts/chroot.sh).
 fetch_kernel() {
-	local tag=$1 img_meta=$2 hdr_meta=$3 kdir="$CACHE/kernels/$1"
+	local tag=$1 img_meta=$2 hdr_meta=$3 chroot=${4:-} kdir="$CACHE/kernels/$1"
 	if [ -f "$kdir/.done" ]; then
 		return 0
 	fi
-	apt_update_once
-	local img hdr common kbuild
+	[ ${#APT_OPTS[@]} -gt 0 ] || apt_update_once
+	local img hdr common kbuild split p
 	img=$(resolve_dep "$img_meta:arm64" linux-image-)
 	hdr=$(resolve_dep "$hdr_meta:arm64" linux-headers-)
 	[ -n "$img" ] && [ -n "$hdr" ] || { echo "setup: cannot resolve $img_meta/$hdr_meta" >&2; exit 1; }
 	common=$(resolve_dep "$hdr:arm64" linux-headers-)
 	kbuild=$(resolve_dep "$hdr:arm64" linux-kbuild-)
-	log "kernel $tag: $img $hdr $common $kbuild"
+	# From 7.x Debian's linux-image-<rel> holds no files: the kernel is in
+	# linux-binary-<rel> and its modules (and modules.builtin) in
+	# linux-modules-<rel> and linux-base-<rel>.
+	split=
+	for p in linux-binary- linux-modules- linux-base-; do
+		split+=" $(resolve_dep "$img:arm64" "$p")"
+	done
+	log "kernel $tag: $img$split $hdr $common $kbuild"
 	rm -rf "$kdir"
 	local root="$kdir/root"
 	download_extract "$img:arm64" "$root"
+	for p in $split; do
+		download_extract "$p:arm64" "$root"
+	done
 	download_extract "$hdr:arm64" "$root"
 	# The common headers are Architecture: all.
 	[ -n "$common" ] && download_extract "$common" "$root"
@@ -96,6 +112,10 @@ fetch_kernel() {
 	download_extract "$kbuild" "$root"
 	local rel=${img#linux-image-}
 	rel=${rel%-unsigned}
+	case "$rel" in
+	"${tag%%-*}".*) ;;
+	*) echo "setup: $img_meta is $rel, not Linux $tag" >&2; exit 1 ;;
+	esac
 	local build="$root/usr/src/linux-headers-$rel"
 	[ -d "$build" ] || { echo "setup: no headers dir for $rel" >&2; exit 1; }
 	# The headers' Makefile includes the common tree (and kbuild links
@@ -110,8 +130,18 @@ fetch_kernel() {
 		esac
 	done
 	ln -sfn "$build" "$kdir/build"
-	ln -sfn "$(ls "$root"/boot/vmlinuz-*)" "$kdir/vmlinuz"
+	# Debian 13's packages are merged-/usr: the kernel is
+	# usr/lib/modules/<rel>/vmlinuz, the modules beside it. A lib link
+	# gives every kernel the same lib/modules/<rel> path.
+	[ -e "$root/lib" ] || ln -s usr/lib "$root/lib"
+	local vmlinuz=
+	for l in "$root"/boot/vmlinuz-* "$root/lib/modules/$rel/vmlinuz"; do
+		[ -f "$l" ] && vmlinuz=$l && break
+	done
+	[ -n "$vmlinuz" ] || { echo "setup: no vmlinuz for $rel" >&2; exit 1; }
+	ln -sfn "$vmlinuz" "$kdir/vmlinuz"
 	echo "$rel" >"$kdir/release"
+	[ -z "$chroot" ] || echo "$chroot" >"$kdir/chroot"
 	touch "$kdir/.done"
 	# The extracted tree is all later runs need; drop the .debs.
 	rm -f "$CACHE"/debs/linux-*.deb
@@ -128,56 +158,8 @@ fetch_busybox() {
 	rm -rf "$d.tmp"
 }
 
-# debian_source CODENAME: "URI KEYRING" of the archive the machine's own apt
-# sources use for CODENAME (deb822 .sources and one-line .list files alike;
-# KEYRING may be empty), so the private list below goes wherever the
-# machine's apt already goes and trusts the same key.
-debian_source() {
-	local f
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		awk -v rel="$1" '
-			function flush() {
-				if (uri != "" && has_rel && en != "no" && types ~ /(^| )deb( |$)/)
-					print uri, key
-				uri = key = types = en = ""; has_rel = 0
-			}
-			/^[ \t]*#/ { next }
-			/^[ \t]*$/ { flush(); next }
-			{ f = tolower($1) }
-			f == "types:" { types = $0 }
-			f == "enabled:" { en = tolower($2) }
-			f == "uris:" { uri = $2 }
-			f == "signed-by:" { key = $2 }
-			f == "suites:" {
-				for (i = 2; i <= NF; i++)
-					if ($i == rel)
-						has_rel = 1
-			}
-			END { flush() }
-		' "$f"
-	done
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -f "$f" ] || continue
-		# deb [opt=value ...] URI SUITE COMPONENT...
-		sed 's/#.*//' "$f" | awk -v rel="$1" '
-			$1 != "deb" { next }
-			{ key = ""; i = 2 }
-			$2 ~ /^\[/ {
-				for (; i <= NF; i++) {
-					if ($i ~ /^\[?signed-by=/) {
-						key = $i
-						sub(/^\[?signed-by=/, "", key)
-						sub(/\]$/, "", key)
-					}
-					if ($i ~ /\]$/)
-						break
-				}
-				i++
-			}
-			$(i + 1) == rel { print $i, key }'
-	done
-}
+# shellcheck source=scripts/apt-private.sh
+. "$(dirname "${BASH_SOURCE[0]}")/apt-private.sh"
 
 # QEMU 10 from $CODENAME-backports, extracted beside the system's QEMU (whose
 # install brought every shared library it links): $CACHE/qemu10/root with
@@ -202,29 +184,9 @@ fetch_qemu10() {
 	read -r mirror key < <(debian_source "$rel" | head -n1) || true
 	[ -n "$mirror" ] || { echo "setup: no apt source for $rel to derive the backports mirror from" >&2; exit 1; }
 	arch=$(dpkg --print-architecture)
-	rm -rf "$a" "$d" "$d.tmp"
-	mkdir -p "$a/lists/partial" "$a/archives/partial" "$a/parts" "$a/debs"
-	echo "deb ${key:+[signed-by=$key] }$mirror $rel-backports main" >"$a/sources.list"
-	: >"$a/status"
-	# Read after the machine's apt.conf.d (so a proxy set there still
-	# applies); #clear drops list-update hooks that would tell the
-	# machine's package tools about lists they never see.
-	cat >"$a/apt.conf" <<-EOC
-		Dir::Etc::SourceList "$a/sources.list";
-		Dir::Etc::SourceParts "$a/parts";
-		Dir::State "$a";
-		Dir::State::Lists "$a/lists";
-		Dir::State::status "$a/status";
-		Dir::Cache "$a";
-		Dir::Cache::Archives "$a/archives";
-		Dir::Cache::pkgcache "";
-		Dir::Cache::srcpkgcache "";
-		#clear APT::Architectures;
-		APT::Architectures { "$arch"; };
-		#clear APT::Update::Post-Invoke;
-		#clear APT::Update::Post-Invoke-Success;
-		APT::Sandbox::User "root";
-	EOC
+	rm -rf "$d" "$d.tmp"
+	private_apt "$a" "$arch" \
+		"deb ${key:+[signed-by=$key] }$mirror $rel-backports main"
 	log "QEMU from $rel-backports ($mirror)"
 	apt-get -c "$a/apt.conf" update -qq >/dev/null
 	# The archive keeps only the current backport: resolve its version now.
@@ -268,6 +230,28 @@ fetch_qemu10() {
 	log "$(head -n1 "$d/version")"
 }
 
+# fetch_trixie_kernel TAG IMAGE_META HEADERS_META: a kernel from Debian 13's
+# trixie-backports, through a private apt configuration in
+# $CACHE/trixie-apt. Its kbuild tools (fixdep, modpost) link against glibc
+# 2.38 and its .config names gcc 14, neither of which Debian 12 has: its
+# module builds run in the Debian 13 chroot scripts/chroot.sh makes.
+fetch_trixie_kernel() {
+	local a="$CACHE/trixie-apt" rel mirror key
+	[ -f "$CACHE/kernels/$1/.done" ] && return 0
+	# shellcheck disable=SC1091 # the machine's own file
+	rel=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	read -r mirror key < <(debian_source "$rel" | head -n1) || true
+	[ -n "$mirror" ] || { echo "setup: no apt source for $rel to derive the trixie mirror from" >&2; exit 1; }
+	private_apt "$a" "$(dpkg --print-architecture) arm64" \
+		"deb ${key:+[signed-by=$key] }$mirror trixie-backports main"
+	log "apt-get update (trixie-backports, $mirror)"
+	apt-get -c "$a/apt.conf" update -qq >/dev/null
+	APT_OPTS=(-c "$a/apt.conf")
+	fetch_kernel "$@" trixie
+	APT_OPTS=()
+	rm -rf "$a/debs" "$a/archives" "$a/lists"
+}
+
 # kselftest harness, lib.mk and checkpatch.pl (+ spelling/const_structs)
 # from Debian's linux-source (6.12, the newer harness, works on both kernels).
 fetch_linux_source_bits() {
@@ -306,4 +290,6 @@ fetch_qemu10
 fetch_kernel 6.1 linux-image-arm64 linux-headers-arm64
 fetch_kernel 6.12 linux-image-6.12-arm64 linux-headers-6.12-arm64
 fetch_kernel 6.12-16k linux-image-6.12-arm64-16k linux-headers-6.12-arm64-16k
+fetch_trixie_kernel 7.3 linux-image-arm64 linux-headers-arm64
+bash "$(dirname "${BASH_SOURCE[0]}")/chroot.sh" create trixie
 log "ready in $CACHE"

@@ -38,8 +38,11 @@ build_selftests() {
 		KHDR_INCLUDES="-I$TOP/uapi" \
 		LIBS2BOX_DIR="$LIBOUT" LIBS2BOX_SRC="$TOP/lib"
 	local t
-	for t in "$TOP"/build/arm64/selftests/*; do
-		[ -x "$t" ] && [ -f "$t" ] && cp "$t" "$BIN/"
+	# The programs, not the objects and dependency files beside them.
+	for t in "$TOP"/build/arm64/selftests/s2box_*; do
+		if [ -x "$t" ] && [ -f "$t" ]; then
+			cp "$t" "$BIN/"
+		fi
 	done
 }
 
@@ -48,7 +51,7 @@ build_selftests() {
 build_compat32() {
 	local t="$TREE/s2box"
 	arm-linux-gnueabihf-gcc -Wall -O2 -static -I"$TOP/uapi" \
-		-o "$BIN/s2box_test32" "$t/s2box_test.c"
+		-o "$BIN/s2box_test32" "$t/s2box_test.c" "$t/s2box_util.c"
 }
 
 build_tools() {

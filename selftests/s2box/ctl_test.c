@@ -21,17 +21,8 @@
 #include "../kselftest_harness.h"
 #include "nl_util.h"
 
-/* An undefined instruction: EL1 takes it. */
-NL_BLOB(ctl_udf_blob);
-asm(NL_BLOB_BEGIN(ctl_udf_blob)
-	"	udf	#0\n"
-	NL_BLOB_END(ctl_udf_blob));
-
-/* An endless loop. */
-NL_BLOB(ctl_loop_blob);
-asm(NL_BLOB_BEGIN(ctl_loop_blob)
-	"	b	.\n"
-	NL_BLOB_END(ctl_loop_blob));
+BLOB(ctl_udf_blob);
+BLOB(ctl_loop_blob);
 
 #define OUT_SIZE	65536
 
@@ -93,9 +84,9 @@ FIXTURE_SETUP(ctl)
 	write_blob(_metadata, self->blob[1], blob_names[1],
 		   nl_fault_blob_start, FAULT_BLOB_LEN);
 	write_blob(_metadata, self->blob[2], blob_names[2], ctl_udf_blob_start,
-		   NL_BLOB_LEN(ctl_udf_blob));
+		   BLOB_LEN(ctl_udf_blob));
 	write_blob(_metadata, self->blob[3], blob_names[3],
-		   ctl_loop_blob_start, NL_BLOB_LEN(ctl_loop_blob));
+		   ctl_loop_blob_start, BLOB_LEN(ctl_loop_blob));
 }
 
 FIXTURE_TEARDOWN(ctl)

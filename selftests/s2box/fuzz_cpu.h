@@ -13,45 +13,17 @@
 
 #include "fuzz_call.h"
 
-/* Blobs: the fuzzer knows what each does and checks it did. */
-NL_BLOB(fz_hvc_blob);		/* x0 = x1 + x2, HVC #0x5a */
-asm(NL_BLOB_BEGIN(fz_hvc_blob)
-	"	add	x0, x1, x2\n"
-	"	hvc	#0x5a\n"
-	NL_BLOB_END(fz_hvc_blob));
+BLOB(fz_hvc_blob);		/* x0 = x1 + x2, HVC #0x5a */
 
-NL_BLOB(fz_load_blob);		/* load from x4 (unmapped): a fault */
-asm(NL_BLOB_BEGIN(fz_load_blob)
-	"	ldr	x3, [x4]\n"
-	"	hvc	#0x5b\n"
-	NL_BLOB_END(fz_load_blob));
+BLOB(fz_load_blob);		/* load from x4 (unmapped): a fault */
 
-NL_BLOB(fz_store_blob);		/* store x5 at x6, then HVC #0x5c */
-asm(NL_BLOB_BEGIN(fz_store_blob)
-	"	str	x5, [x6]\n"
-	"	hvc	#0x5c\n"
-	NL_BLOB_END(fz_store_blob));
+BLOB(fz_store_blob);		/* store x5 at x6, then HVC #0x5c */
 
-NL_BLOB(fz_loop_blob);		/* forever: only a budget or a signal ends it */
-asm(NL_BLOB_BEGIN(fz_loop_blob)
-	NL_BLOB_LABEL(fz_loop_again)
-	"	b	fz_loop_again\n"
-	NL_BLOB_END(fz_loop_blob));
+BLOB(fz_loop_blob);		/* forever: only a budget or a signal ends it */
 
-NL_BLOB(fz_count_blob);		/* x7 iterations, then HVC #0x5d */
-asm(NL_BLOB_BEGIN(fz_count_blob)
-	NL_BLOB_LABEL(fz_count_again)
-	"	subs	x7, x7, #1\n"
-	"	b.ne	fz_count_again\n"
-	"	hvc	#0x5d\n"
-	NL_BLOB_END(fz_count_blob));
+BLOB(fz_count_blob);		/* x7 iterations, then HVC #0x5d */
 
-/* One random instruction (patched over the NOP), then HVC #0x5e. */
-NL_BLOB(fz_rand_blob);
-asm(NL_BLOB_BEGIN(fz_rand_blob)
-	"	nop\n"
-	"	hvc	#0x5e\n"
-	NL_BLOB_END(fz_rand_blob));
+BLOB(fz_rand_blob);
 
 /* ESR_EL2.EC of the exits the random instruction may cause. */
 #define EC_WFX		0x01

@@ -17,12 +17,8 @@
 
 #include <s2box/s2box.h>
 
-/* The guest image, built by the Makefile, inside this binary. */
+/* The guest image, built by the Makefile, inside this binary (guest/lib_image.S). */
 extern const char lib_guest_elf[], lib_guest_elf_end[];
-asm(".pushsection .rodata\n.balign 16\n"
-	".global lib_guest_elf, lib_guest_elf_end\n"
-	"lib_guest_elf:\n.incbin \"" LIB_GUEST_ELF "\"\n"
-	"lib_guest_elf_end:\n.popsection\n");
 
 #define IMAGE_LEN	((size_t)(lib_guest_elf_end - lib_guest_elf))
 /* Unmapped: the image sits at 1 MiB, and a 32-bit box ends at 4 GiB. */

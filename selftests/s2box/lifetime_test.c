@@ -529,38 +529,6 @@ TEST_F_TIMEOUT(life, load_use_unload_cycles, 1800)
 
 /* --- CPU hotplug ----------------------------------------------------------- */
 
-/*
- * Box blobs (labels global, see BLOB() in kvm_vmm.h).
- *
- * sum: x0 = address, x1 = count of u64: sum them into x0, HVC #0.
- */
-asm(".pushsection .rodata, \"a\"\n"
-	".balign 16\n"
-	".global lt_sum_start\n"
-	"lt_sum_start:\n"
-	"	mov	x2, #0\n"
-	"1:	cbz	x1, 2f\n"
-	"	ldr	x3, [x0], #8\n"
-	"	add	x2, x2, x3\n"
-	"	sub	x1, x1, #1\n"
-	"	b	1b\n"
-	"2:	mov	x0, x2\n"
-	"	hvc	#0\n"
-	".global lt_sum_end\n"
-	"lt_sum_end:\n"
-	".popsection\n");
-
-/* spin: count in x2 forever; only the budget ends it. */
-asm(".pushsection .rodata, \"a\"\n"
-	".balign 16\n"
-	".global lt_spin_start\n"
-	"lt_spin_start:\n"
-	"1:	add	x2, x2, #1\n"
-	"	b	1b\n"
-	".global lt_spin_end\n"
-	"lt_spin_end:\n"
-	".popsection\n");
-
 BLOB(lt_sum);
 BLOB(lt_spin);
 

@@ -18,10 +18,8 @@
 
 #include <linux/s2box.h>
 
+#include "mem_util.h"
 #include "s2box_util.h"
-
-#define MEM_LIMIT_PARAM	"/sys/module/s2box/parameters/max_box_mem_mb"
-#define MIB		(1024ULL * 1024)
 
 FIXTURE(mem) {
 	int ctl, box;
@@ -59,16 +57,6 @@ FIXTURE_VARIANT_ADD(mem, g64k_ipa44) { S2BOX_GRANULE_64K, 44 };
 FIXTURE_VARIANT_ADD(mem, g64k_ipa48) { S2BOX_GRANULE_64K, 48 };
 FIXTURE_VARIANT_ADD(mem, g64k_ipa52) { S2BOX_GRANULE_64K, 52 };
 
-/*
- * The buddy allocator's largest block for a host page size (MAX_PAGE_ORDER
- * of Debian's arm64 kernels: 10 for 4K, 11 for 16K, 13 for 64K pages).
- */
-static inline __u64 max_buddy_block(__u32 page_size)
-{
-	return page_size == 4096 ? 4 * MIB : page_size == 16384 ? 32 * MIB :
-	       512 * MIB;
-}
-
 FIXTURE_SETUP(mem)
 {
 	char why[96];
@@ -103,20 +91,6 @@ FIXTURE_SETUP(mem)
 	self->base = 1ULL << 30;
 }
 
-static inline int mem_write_limit(int mb)
-{
-	char text[16];
-	int fd = open(MEM_LIMIT_PARAM, O_WRONLY | O_CLOEXEC);
-	int len, ok;
-
-	if (fd < 0)
-		return -1;
-	len = snprintf(text, sizeof(text), "%d", mb);
-	ok = write(fd, text, len) == len;
-	close(fd);
-	return ok ? 0 : -1;
-}
-
 FIXTURE_TEARDOWN(mem)
 {
 	/* Tests that lower the per-box limit put it back, even on failure. */
@@ -125,33 +99,6 @@ FIXTURE_TEARDOWN(mem)
 	if (self->box >= 0)
 		close(self->box);
 	close(self->ctl);
-}
-
-/* The word a pattern puts at @ipa (8-byte aligned); tag 0 is fresh memory. */
-static inline __u64 pat_word(__u64 ipa, __u32 tag)
-{
-	return tag ? ipa ^ ((__u64)tag * 0x9e3779b97f4a7c15ULL) : 0;
-}
-
-static inline void pat_fill(void *buf, __u64 ipa, size_t len, __u32 tag)
-{
-	__u64 *w = buf;
-	size_t i;
-
-	for (i = 0; i < len / 8; i++)
-		w[i] = pat_word(ipa + 8 * i, tag);
-}
-
-/* Byte offset of the first word that differs from the pattern, or -1. */
-static inline long pat_diff(const void *buf, __u64 ipa, size_t len, __u32 tag)
-{
-	const __u64 *w = buf;
-	size_t i;
-
-	for (i = 0; i < len / 8; i++)
-		if (w[i] != pat_word(ipa + 8 * i, tag))
-			return (long)(i * 8);
-	return -1;
 }
 
 /*

@@ -14,32 +14,10 @@
 #include "../kselftest_harness.h"
 #include "run_util.h"
 
-/* Proves the geometry can run code at all. */
 BLOB(hvc_blob);
-asm(BLOB_BEGIN(hvc_blob)
-	"	hvc	#0x1\n"
-	BLOB_END(hvc_blob));
-
-/* Stores the low byte of x2 at x1. */
 BLOB(store_blob);
-asm(BLOB_BEGIN(store_blob)
-	"	strb	w2, [x1]\n"
-	"	hvc	#0x3\n"
-	BLOB_END(store_blob));
-
-/* Branches to x1. */
 BLOB(branch_blob);
-asm(BLOB_BEGIN(branch_blob)
-	"	br	x1\n"
-	BLOB_END(branch_blob));
-
-/* x0 = [x1]; [x1 - 8] = x2. */
 BLOB(top_blob);
-asm(BLOB_BEGIN(top_blob)
-	"	ldr	x0, [x1]\n"
-	"	str	x2, [x1, #-8]\n"
-	"	hvc	#0x4\n"
-	BLOB_END(top_blob));
 
 /* An HVC the host writes into data memory for branch_blob. */
 static const __u32 hvc_insn = 0xd4000002 | (0x77 << 5);	/* hvc #0x77 */
@@ -285,28 +263,7 @@ TEST_F(geo, top_of_ipa_space)
 	EXPECT_EQ(ENXIO, errno);
 }
 
-/*
- * A blob that turns its own MMU on: MAIR_EL1 = x3, TCR_EL1 = x4,
- * TTBR0_EL1 = x5, then SCTLR_EL1.M, C and I; x0 = [x1], HVC; [x7] = x2,
- * HVC.
- */
 BLOB(mmu_blob);
-asm(BLOB_BEGIN(mmu_blob)
-	"	msr	mair_el1, x3\n"
-	"	msr	tcr_el1, x4\n"
-	"	msr	ttbr0_el1, x5\n"
-	"	isb\n"
-	"	mrs	x6, sctlr_el1\n"
-	"	orr	x6, x6, #0x1\n"
-	"	orr	x6, x6, #0x4\n"
-	"	orr	x6, x6, #0x1000\n"
-	"	msr	sctlr_el1, x6\n"
-	"	isb\n"
-	"	ldr	x0, [x1]\n"
-	"	hvc	#0x11\n"
-	"	str	x2, [x7]\n"
-	"	hvc	#0x12\n"
-	BLOB_END(mmu_blob));
 #define MMU_STORE	12	/* index of the store to x7 */
 
 #define TABLE_IPA	0x300000ULL	/* the stage-1 level-1 table */

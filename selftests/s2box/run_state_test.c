@@ -128,29 +128,7 @@ static void host_pattern(struct host_regs *h)
 	h->tpidr = 0x7150000000001234ULL;
 }
 
-/*
- * Overwrites TPIDR_EL0, TPIDRRO_EL0, SP_EL0, V0-V31, FPCR and FPSR, then
- * writes MDSCR_EL1 (a trap), then HVCs.
- */
 BLOB(clobber_blob);
-asm(BLOB_BEGIN(clobber_blob)
-	"	mov	x5, #0xb0c5\n"
-	"	msr	tpidr_el0, x5\n"
-	"	msr	tpidrro_el0, x5\n"
-	"	msr	sp_el0, x5\n"
-	"	mov	x6, #0x04800000\n"
-	"	msr	fpcr, x6\n"
-	"	mov	x6, #0x08000000\n"
-	"	msr	fpsr, x6\n"
-	"	.irp	n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
-	"	dup	v\\n\\().2d, x5\n"
-	"	add	x5, x5, #1\n"
-	"	.endr\n"
-	"	mov	x9, #0x8000\n"
-	BLOB_LABEL(clobber_blob_mdscr)
-	"	msr	mdscr_el1, x9\n"
-	"	hvc	#0xc1\n"
-	BLOB_END(clobber_blob));
 BLOB_MARK(clobber_blob_mdscr);
 
 FIXTURE(state) {
@@ -283,83 +261,8 @@ static const char * const dump_names[] = {
 
 #define DUMP_SYSREGS	24
 
-#define SYSREG_LIST \
-	"tpidr_el1, par_el1, contextidr_el1, mair_el1, tcr_el1, ttbr0_el1, " \
-	"ttbr1_el1, vbar_el1, elr_el1, spsr_el1, far_el1, esr_el1, " \
-	"afsr0_el1, afsr1_el1, amair_el1, cntkctl_el1, tpidr_el0, " \
-	"tpidrro_el0, sp_el0, csselr_el1\n"
-
-/* "qpairs ldp" / "qpairs stp": V0-V31 as pairs at x0, post-indexed. */
-asm(".macro qpairs op\n"
-	"	\\op	q0, q1, [x0], #32\n"
-	"	\\op	q2, q3, [x0], #32\n"
-	"	\\op	q4, q5, [x0], #32\n"
-	"	\\op	q6, q7, [x0], #32\n"
-	"	\\op	q8, q9, [x0], #32\n"
-	"	\\op	q10, q11, [x0], #32\n"
-	"	\\op	q12, q13, [x0], #32\n"
-	"	\\op	q14, q15, [x0], #32\n"
-	"	\\op	q16, q17, [x0], #32\n"
-	"	\\op	q18, q19, [x0], #32\n"
-	"	\\op	q20, q21, [x0], #32\n"
-	"	\\op	q22, q23, [x0], #32\n"
-	"	\\op	q24, q25, [x0], #32\n"
-	"	\\op	q26, q27, [x0], #32\n"
-	"	\\op	q28, q29, [x0], #32\n"
-	"	\\op	q30, q31, [x0], #32\n"
-	".endm\n");
-
-/*
- * Stores struct el1_dump at DATA_IPA: the system registers, then V0-V31
- * as pairs, FPCR and FPSR (so CPACR_EL1.FPEN must be set). HVC #0xd0.
- */
 BLOB(dump_blob);
-asm(BLOB_BEGIN(dump_blob)
-	"	mov	x0, #0x200000\n"
-	"	.irp	reg, " SYSREG_LIST
-	"	mrs	x1, \\reg\n"
-	"	str	x1, [x0], #8\n"
-	"	.endr\n"
-	"	mrs	x1, sctlr_el1\n"
-	"	str	x1, [x0], #8\n"
-	"	mov	x1, sp\n"
-	"	str	x1, [x0], #8\n"
-	"	mrs	x1, cntv_ctl_el0\n"
-	"	str	x1, [x0], #8\n"
-	"	mrs	x1, cntv_cval_el0\n"
-	"	str	x1, [x0], #8\n"
-	"	qpairs	stp\n"
-	"	mrs	x1, fpcr\n"
-	"	str	x1, [x0], #8\n"
-	"	mrs	x1, fpsr\n"
-	"	str	x1, [x0], #8\n"
-	"	hvc	#0xd0\n"
-	BLOB_END(dump_blob));
-
-/*
- * Loads struct el1_dump from DATA_IPA into the registers (SCTLR_EL1
- * excepted: the MMU stays off). HVC #0xa0.
- */
 BLOB(mark_blob);
-asm(BLOB_BEGIN(mark_blob)
-	"	mov	x0, #0x200000\n"
-	"	.irp	reg, " SYSREG_LIST
-	"	ldr	x1, [x0], #8\n"
-	"	msr	\\reg, x1\n"
-	"	.endr\n"
-	"	ldp	x1, x2, [x0], #16\n"
-	"	mov	sp, x2\n"
-	"	ldr	x1, [x0], #8\n"
-	"	msr	cntv_ctl_el0, x1\n"
-	"	ldr	x1, [x0], #8\n"
-	"	msr	cntv_cval_el0, x1\n"
-	"	qpairs	ldp\n"
-	"	ldr	x1, [x0], #8\n"
-	"	msr	fpcr, x1\n"
-	"	ldr	x1, [x0], #8\n"
-	"	msr	fpsr, x1\n"
-	"	hvc	#0xa0\n"
-	BLOB_END(mark_blob));
 
 /*
  * Runs dump_blob in @box as its first run, the caller's FP registers
@@ -430,12 +333,7 @@ TEST_F(state, new_box_starts_from_reset)
 	expect_reset_dump(_metadata, &d, "new box");
 }
 
-/* Fresh CPACR_EL1 is 0: an FP instruction takes the box's EL1 vector. */
 BLOB(fp_blob);
-asm(BLOB_BEGIN(fp_blob)
-	"	fmov	d0, x1\n"
-	"	hvc	#0xf0\n"
-	BLOB_END(fp_blob));
 
 TEST_F(state, new_box_fp_traps_at_el1)
 {
@@ -456,20 +354,7 @@ TEST_F(state, new_box_fp_traps_at_el1)
 	EXPECT_EQ(0x200, r.pc);
 }
 
-/*
- * CPACR_EL1 is the box's own register (uapi: struct s2box_regs.cpacr):
- * the box reads its reset value, sets FPEN itself, uses FP/SIMD, and the
- * host finds the new value in GET_REGS.
- */
 BLOB(cpacr_blob);
-asm(BLOB_BEGIN(cpacr_blob)
-	"	mrs	x0, cpacr_el1\n"
-	"	orr	x1, x0, #0x300000\n"
-	"	msr	cpacr_el1, x1\n"
-	"	isb\n"
-	"	fmov	d0, x2\n"
-	"	hvc	#0xcc\n"
-	BLOB_END(cpacr_blob));
 
 TEST_F(state, box_owns_cpacr)
 {

@@ -35,42 +35,9 @@
 
 /* --- blobs --------------------------------------------------------------- */
 
-/*
- * The box's own vectors: a synchronous exception from AArch64 EL0 (the
- * entry at 0x400) HVCs HVC_EL0_SYNC with ESR_EL1 in x27; every other
- * entry HVCs 0xe000 + its index, so a stray exception shows which.
- */
 BLOB(vec_blob);
-asm(BLOB_ALIGNED(vec_blob, 2048)
-	"	.irp	n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
-	"	.balign	0x80\n"
-	"	mrs	x27, esr_el1\n"
-	"	.if	\\n == 8\n"
-	"	hvc	#1\n"
-	"	.else\n"
-	"	hvc	#(0xe000 + \\n)\n"
-	"	.endif\n"
-	"	.endr\n"
-	BLOB_END(vec_blob));
-
-/* TTBR0_EL1 = x0, TTBR1_EL1 = x1, read both back into x0 and x1. */
 BLOB(ttbr_blob);
-asm(BLOB_BEGIN(ttbr_blob)
-	"	msr	ttbr0_el1, x0\n"
-	"	msr	ttbr1_el1, x1\n"
-	"	isb\n"
-	"	mrs	x0, ttbr0_el1\n"
-	"	mrs	x1, ttbr1_el1\n"
-	"	hvc	#0x10\n"
-	BLOB_END(ttbr_blob));
-
-/* x0 = TTBR0_EL1, x1 = TTBR1_EL1, as the box's entry loaded them. */
 BLOB(ttbr_read_blob);
-asm(BLOB_BEGIN(ttbr_read_blob)
-	"	mrs	x0, ttbr0_el1\n"
-	"	mrs	x1, ttbr1_el1\n"
-	"	hvc	#0x11\n"
-	BLOB_END(ttbr_read_blob));
 
 /*
  * The MMU registers HCR_EL2.TVM traps, other than the TTBRs: x0..x8 are
@@ -81,85 +48,11 @@ asm(BLOB_BEGIN(ttbr_read_blob)
  */
 #define MMU_REGS	9
 BLOB(mmu_write_blob);
-asm(BLOB_BEGIN(mmu_write_blob)
-	"	msr	sctlr_el1, x0\n"
-	"	msr	tcr_el1, x1\n"
-	"	msr	mair_el1, x2\n"
-	"	msr	amair_el1, x3\n"
-	"	msr	contextidr_el1, x4\n"
-	"	msr	esr_el1, x5\n"
-	"	msr	far_el1, x6\n"
-	"	msr	afsr0_el1, x7\n"
-	"	msr	afsr1_el1, x8\n"
-	"	isb\n"
-	"	mrs	x10, sctlr_el1\n"
-	"	mrs	x11, tcr_el1\n"
-	"	mrs	x12, mair_el1\n"
-	"	mrs	x13, amair_el1\n"
-	"	mrs	x14, contextidr_el1\n"
-	"	mrs	x15, esr_el1\n"
-	"	mrs	x16, far_el1\n"
-	"	mrs	x17, afsr0_el1\n"
-	"	mrs	x18, afsr1_el1\n"
-	"	msr	contextidr_el1, xzr\n"
-	"	isb\n"
-	"	mrs	x19, contextidr_el1\n"
-	"	hvc	#0x20\n"
-	BLOB_END(mmu_write_blob));
-
-/* The same nine registers read into x10..x18, as the entry loaded them. */
 BLOB(mmu_read_blob);
-asm(BLOB_BEGIN(mmu_read_blob)
-	"	mrs	x10, sctlr_el1\n"
-	"	mrs	x11, tcr_el1\n"
-	"	mrs	x12, mair_el1\n"
-	"	mrs	x13, amair_el1\n"
-	"	mrs	x14, contextidr_el1\n"
-	"	mrs	x15, esr_el1\n"
-	"	mrs	x16, far_el1\n"
-	"	mrs	x17, afsr0_el1\n"
-	"	mrs	x18, afsr1_el1\n"
-	"	hvc	#0x21\n"
-	BLOB_END(mmu_read_blob));
-
 BLOB(hvc_blob);
-asm(BLOB_BEGIN(hvc_blob)
-	"	hvc	#0x33\n"
-	BLOB_END(hvc_blob));
-
 BLOB(spin_blob);
-asm(BLOB_BEGIN(spin_blob)
-	"1:	b	1b\n"
-	BLOB_END(spin_blob));
-
-/*
- * Drop to EL0t at el0_store_at with MMU off (VA = IPA there), which
- * stores x2 to [x1] and makes an SVC: the box's own EL1 takes it
- * (vec_blob, HVC_EL0_SYNC).
- */
 BLOB(el0_store_blob);
-asm(BLOB_BEGIN(el0_store_blob)
-	"	mov	x26, #0x3c0			// SPSR_EL0T\n"
-	"	msr	spsr_el1, x26\n"
-	"	adr	x26, 1f\n"
-	"	msr	elr_el1, x26\n"
-	"	eret\n"
-	"1:	str	x2, [x1]\n"
-	"	svc	#0x5\n"
-	"	b	1b\n"
-	BLOB_END(el0_store_blob));
-
-/* The same drop to EL0t, which then spins until the budget ends the run. */
 BLOB(el0_spin_blob);
-asm(BLOB_BEGIN(el0_spin_blob)
-	"	mov	x26, #0x3c0			// SPSR_EL0T\n"
-	"	msr	spsr_el1, x26\n"
-	"	adr	x26, 1f\n"
-	"	msr	elr_el1, x26\n"
-	"	eret\n"
-	"1:	add	x0, x0, #1\n"
-	"	b	1b\n"
-	BLOB_END(el0_spin_blob));
 
 /* --- fixture ------------------------------------------------------------- */
 

@@ -19,75 +19,13 @@
 #include "../kselftest_harness.h"
 #include "run_util.h"
 
-/* x_i = 2 * x_i + i + 1 for x0..x7, HVC; then x0 += 0x100, HVC. */
 BLOB(hvc_blob);
-asm(BLOB_BEGIN(hvc_blob)
-	"	lsl	x0, x0, #1\n"
-	"	add	x0, x0, #1\n"
-	"	lsl	x1, x1, #1\n"
-	"	add	x1, x1, #2\n"
-	"	lsl	x2, x2, #1\n"
-	"	add	x2, x2, #3\n"
-	"	lsl	x3, x3, #1\n"
-	"	add	x3, x3, #4\n"
-	"	lsl	x4, x4, #1\n"
-	"	add	x4, x4, #5\n"
-	"	lsl	x5, x5, #1\n"
-	"	add	x5, x5, #6\n"
-	"	lsl	x6, x6, #1\n"
-	"	add	x6, x6, #7\n"
-	"	lsl	x7, x7, #1\n"
-	"	add	x7, x7, #8\n"
-	"	hvc	#0xfeed\n"
-	"	add	x0, x0, #0x100\n"
-	"	hvc	#0x1\n"
-	"1:	b	1b\n"
-	BLOB_END(hvc_blob));
 #define HVC_FIRST	16	/* index of the first HVC */
 #define HVC_SECOND	18
 
-/* x0 = the sum of x1 64-bit words at x0. */
 BLOB(sum_blob);
-asm(BLOB_BEGIN(sum_blob)
-	"	mov	x2, #0\n"
-	"1:	ldr	x3, [x0], #8\n"
-	"	add	x2, x2, x3\n"
-	"	subs	x1, x1, #1\n"
-	"	b.ne	1b\n"
-	"	mov	x0, x2\n"
-	"	hvc	#0x5\n"
-	BLOB_END(sum_blob));
-
-/* Counts in x0 for ever. */
 BLOB(loop_blob);
-asm(BLOB_BEGIN(loop_blob)
-	"1:	add	x0, x0, #1\n"
-	"	b	1b\n"
-	BLOB_END(loop_blob));
-
-/*
- * Installs its own vector table, then UDF (x2 == 0) or SVC #0x1357. The
- * synchronous current-EL vector HVCs with x0 = ESR_EL1.EC, x1 = ELR_EL1,
- * x2 = ESR_EL1.
- */
 BLOB(vec_blob);
-asm(BLOB_ALIGNED(vec_blob, 2048)
-	"	adr	x4, vec_blob_table\n"
-	"	msr	vbar_el1, x4\n"
-	"	isb\n"
-	"	cbnz	x2, 1f\n"
-	"	udf	#0x5a\n"
-	"	hvc	#0xbad\n"
-	"1:	svc	#0x1357\n"
-	"	hvc	#0xbad\n"
-	"	.balign	2048\n"
-	"vec_blob_table:\n"
-	"	.skip	0x200\n"
-	"	mrs	x2, esr_el1\n"
-	"	mrs	x1, elr_el1\n"
-	"	lsr	x0, x2, #26\n"
-	"	hvc	#0xe1\n"
-	BLOB_END(vec_blob));
 #define VEC_UDF		4	/* index of the UDF */
 #define VEC_SVC		6
 

@@ -14,80 +14,20 @@
 #include "../kselftest_harness.h"
 #include "run_util.h"
 
-/*
- * One blob per case: the trapping instruction, maybe after some set-up,
- * then HVC #0x7e. Encoded instructions need no newer assembler.
- */
-#define TRAP_END(name)	"	hvc	#0x7e\n" BLOB_END(name)
-
+/* One blob per case (guest/run_trap.S). */
 BLOB(smc_blob);
-asm(BLOB_BEGIN(smc_blob)
-	"	smc	#0x33\n"
-	TRAP_END(smc_blob));
-
 BLOB(wfi_blob);
-asm(BLOB_BEGIN(wfi_blob)
-	"	wfi\n"
-	TRAP_END(wfi_blob));
-
 BLOB(wfe_blob);
-asm(BLOB_BEGIN(wfe_blob)
-	"	wfe\n"
-	TRAP_END(wfe_blob));
-
 BLOB(pmcr_blob);
-asm(BLOB_BEGIN(pmcr_blob)
-	"	mrs	x3, pmcr_el0\n"
-	TRAP_END(pmcr_blob));
-
 BLOB(pmccntr_blob);
-asm(BLOB_BEGIN(pmccntr_blob)
-	"	mrs	x4, pmccntr_el0\n"
-	TRAP_END(pmccntr_blob));
-
 BLOB(cntpct_blob);
-asm(BLOB_BEGIN(cntpct_blob)
-	"	mrs	x5, cntpct_el0\n"
-	TRAP_END(cntpct_blob));
-
 BLOB(cntp_ctl_blob);
-asm(BLOB_BEGIN(cntp_ctl_blob)
-	"	msr	cntp_ctl_el0, x6\n"
-	TRAP_END(cntp_ctl_blob));
-
 BLOB(mdscr_blob);
-asm(BLOB_BEGIN(mdscr_blob)
-	"	msr	mdscr_el1, x7\n"
-	TRAP_END(mdscr_blob));
-
 BLOB(sgi1r_blob);
-asm(BLOB_BEGIN(sgi1r_blob)
-	"	msr	s3_0_c12_c11_5, x8		// ICC_SGI1R_EL1\n"
-	TRAP_END(sgi1r_blob));
-
 BLOB(dc_cisw_blob);
-asm(BLOB_BEGIN(dc_cisw_blob)
-	"	dc	cisw, x9\n"
-	TRAP_END(dc_cisw_blob));
-
 BLOB(brk_blob);
-asm(BLOB_BEGIN(brk_blob)
-	"	brk	#0x42\n"
-	TRAP_END(brk_blob));
-
 BLOB(pacia_blob);
-asm(BLOB_BEGIN(pacia_blob)
-	"	mrs	x1, sctlr_el1\n"
-	"	orr	x1, x1, #0x80000000		// EnIA\n"
-	"	msr	sctlr_el1, x1\n"
-	"	isb\n"
-	"	.inst	0xdac10020		// pacia x0, x1\n"
-	TRAP_END(pacia_blob));
-
 BLOB(sve_blob);
-asm(BLOB_BEGIN(sve_blob)
-	"	.inst	0x04bf5020		// rdvl x0, #1\n"
-	TRAP_END(sve_blob));
 
 FIXTURE(trap) {
 	int ctl, box;

@@ -2,11 +2,15 @@
 /*
  * Helpers shared by the s2box kselftests that run code in boxes
  * (s2box_run_test, s2box_run_fault_test, s2box_run_trap_test,
- * s2box_run_state_test). Blobs are top-level asm() blocks in the test
- * sources, assembled with the test; a test loads one with pwrite() at its
- * IPA, points the pc at it with S2BOX_SET_REGS and runs it with
- * S2BOX_RUN; box_run() follows every run with S2BOX_AUDIT. Include after
- * kselftest_harness.h.
+ * s2box_run_state_test ...). Blobs are in guest/<test>.S (blob.h); a
+ * test loads one with pwrite() at its IPA, points the pc at it with
+ * S2BOX_SET_REGS and runs it with S2BOX_RUN; box_run() follows every run
+ * with S2BOX_AUDIT. Include after kselftest_harness.h.
+ *
+ * The helpers that check and log through the harness (they take the
+ * test's _metadata) stay inline here: kselftest_harness.h defines the
+ * harness itself, with global symbols, so only one object of a program
+ * may include it. The rest is in run_util.c.
  */
 #ifndef S2BOX_RUN_UTIL_H
 #define S2BOX_RUN_UTIL_H
@@ -18,6 +22,7 @@
 
 #include <linux/s2box.h>
 
+#include "blob.h"
 #include "s2box_util.h"
 
 /*
@@ -60,42 +65,13 @@
 #define CPACR_FPEN	(3ULL << 20)
 #define CPACR_ZEN	(3ULL << 16)
 
-/*
- * BLOB(name) declares name_start[] and name_end[]; the blob itself is
- * asm(BLOB_BEGIN(name) "instructions\n" ... BLOB_END(name)). The labels
- * are global: the assembler would otherwise turn the compiler's GOT
- * references to them into references to .rodata itself, and the linker
- * would give start and end one GOT entry, the section's.
- */
-#define BLOB(name)	extern const __u32 name##_start[], name##_end[]
-#define BLOB_LABEL(label) ".global " #label "\n" #label ":\n"
-#define BLOB_ALIGNED(name, align) \
-	".pushsection .rodata\n.balign " #align "\n" BLOB_LABEL(name##_start)
-#define BLOB_BEGIN(name) BLOB_ALIGNED(name, 16)
-#define BLOB_END(name)	BLOB_LABEL(name##_end) ".popsection\n"
-/* BLOB_LABEL(label) inside a blob, declared for its offset. */
-#define BLOB_MARK(label) extern const __u32 label[]
-#define BLOB_LEN(name)	((size_t)(name##_end - name##_start) * 4)
+int box_get(int box, struct s2box_regs *r);
 
-static inline int box_get(int box, struct s2box_regs *r)
-{
-	return ioctl(box, S2BOX_GET_REGS, r);
-}
+int box_set(int box, const struct s2box_regs *r);
 
-static inline int box_set(int box, const struct s2box_regs *r)
-{
-	return ioctl(box, S2BOX_SET_REGS, r);
-}
+int box_set_pc(int box, __u64 pc);
 
-static inline int box_set_pc(int box, __u64 pc)
-{
-	struct s2box_regs r;
-
-	if (box_get(box, &r))
-		return -1;
-	r.pc = pc;
-	return box_set(box, &r);
-}
+#ifdef __KSELFTEST_HARNESS_H	/* the test itself, not a helper object */
 
 /* Copies @len bytes of code to @ipa and starts the box there. */
 static inline void load_code(struct __test_metadata *_metadata, int box,
@@ -114,14 +90,7 @@ static inline void load_code(struct __test_metadata *_metadata, int box,
 #define LOAD(box, ipa, name) \
 	load_code(_metadata, box, ipa, name##_start, BLOB_LEN(name))
 
-static inline const char *exit_name(__u32 reason)
-{
-	static const char * const names[] = {
-		"none", "hvc", "s2_fault", "trap", "serror", "budget",
-	};
-
-	return reason < 6 ? names[reason] : "unknown";
-}
+const char *exit_name(__u32 reason);
 
 /* Everything an exit says, for a failed check. */
 static inline void exit_log(struct __test_metadata *_metadata,
@@ -203,5 +172,7 @@ static inline int small_box(struct __test_metadata *_metadata, int ctl,
 			     S2BOX_PROT_READ | S2BOX_PROT_WRITE));
 	return box;
 }
+
+#endif /* __KSELFTEST_HARNESS_H */
 
 #endif /* S2BOX_RUN_UTIL_H */

@@ -61,49 +61,7 @@
 #define S1_MAIR		0xffULL	/* attribute 0: Normal, write-back */
 #define S1_TABLE(self)	(BLK_IPA + (self)->blk / 2)
 
-/*
- * x0 = the top half of the first block, x1 = the block size, x8 = the
- * number of blocks, x7 = the granule, x2 = the count, x3 = the stop flag;
- * with x14 set, first its own MMU on: MAIR_EL1 = x12, TCR_EL1 = x13,
- * TTBR0_EL1 = x14, SCTLR_EL1.M, C and I. Each pass loads once from the
- * top half of every block, one granule further into it than the pass
- * before (wrapping at its end), so the first load after any TLB
- * invalidation is at most a few instructions away from a walk of the
- * block being split. Then it stores the pass count, and once the flag is
- * set, HVC #STOP_HVC.
- */
 BLOB(split_load_blob);
-asm(BLOB_BEGIN(split_load_blob)
-	"	cbz	x14, 3f\n"
-	"	msr	mair_el1, x12\n"
-	"	msr	tcr_el1, x13\n"
-	"	msr	ttbr0_el1, x14\n"
-	"	isb\n"
-	"	mrs	x15, sctlr_el1\n"
-	"	orr	x15, x15, #0x1\n"
-	"	orr	x15, x15, #0x4\n"
-	"	orr	x15, x15, #0x1000\n"
-	"	msr	sctlr_el1, x15\n"
-	"	isb\n"
-	"3:	mov	x4, #0\n"
-	"	mov	x10, #0\n"
-	"	lsr	x11, x1, #1\n"
-	"1:	add	x9, x0, x10\n"
-	"	mov	x6, #0\n"
-	"2:	ldr	x5, [x9]\n"
-	"	add	x9, x9, x1\n"
-	"	add	x6, x6, #1\n"
-	"	cmp	x6, x8\n"
-	"	b.lo	2b\n"
-	"	add	x10, x10, x7\n"
-	"	cmp	x10, x11\n"
-	"	csel	x10, x10, xzr, lo\n"
-	"	add	x4, x4, #1\n"
-	"	str	x4, [x2]\n"
-	"	ldr	x5, [x3]\n"
-	"	cbz	x5, 1b\n"
-	"	hvc	#0x5700\n"
-	BLOB_END(split_load_blob));
 
 struct runner {
 	pthread_t thread;

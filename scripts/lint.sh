@@ -3,7 +3,8 @@
 #
 # Static checks, as TAP on stdout: the module built with W=1 -Werror and
 # checked by sparse (C=2) against every kernel of the matrix, and
-# checkpatch.pl --strict on every C source and header of the project.
+# checkpatch.pl --strict on every C source and header of the project, and
+# the size limits of the user-space sources (scripts/lint-size.sh).
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -72,4 +73,6 @@ for k in $KERNELS; do
 	lint_kernel "$k"
 done
 lint_checkpatch
+out=$(bash "$TOP/scripts/lint-size.sh" 2>&1)
+tap $? "no user-space file over 800 lines, no function over 80 (lint-size.sh)" "$out"
 echo "1..$n"

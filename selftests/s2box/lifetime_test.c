@@ -291,34 +291,6 @@ static bool heavy(void)
 	return h && !strcmp(h, "1");
 }
 
-/*
- * QEMU 7.2 rejects a 16K stage-2 walk that starts at level 0 (a 52-bit
- * IPA with LPA2, VTCR_EL2.SL0 0b11) as a misconfiguration, so boxes of
- * that one geometry fault at level 0 on mapped memory there (see
- * run_fault_test.c; hardware must run them). Returns the largest 16K
- * ipa_bits whose boxes run: the caps limit, or one less under QEMU.
- */
-static unsigned int runnable_16k_max(int ctl, const struct s2box_caps *caps)
-{
-	unsigned int limit = caps->ipa_bits_max_16k;
-	struct s2box_box_info info;
-	struct s2box_run run;
-	int box;
-
-	if (limit < 52)
-		return limit;
-	box = s2box_create(ctl, limit, S2BOX_GRANULE_16K);
-	if (box < 0)
-		return limit;
-	if (!ioctl(box, S2BOX_GET_BOX_INFO, &info) && info.start_level == 0 &&
-	    !box_run_blob(box, nl_hvc_blob_start, HVC_BLOB_LEN, &run) &&
-	    run.exit_reason == S2BOX_EXIT_S2_FAULT && !run.fault_level &&
-	    run.ipa == CODE_IPA)
-		limit--;
-	close(box);
-	return limit;
-}
-
 /* --- the fixture: the module is loaded before and after every test ------ */
 
 struct env {

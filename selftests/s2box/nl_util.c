@@ -282,3 +282,24 @@ __u64 box_id(int box)
 
 	return ioctl(box, S2BOX_GET_BOX_INFO, &info) ? 0 : info.box_id;
 }
+
+unsigned int runnable_16k_max(int ctl, const struct s2box_caps *caps)
+{
+	unsigned int limit = caps->ipa_bits_max_16k;
+	struct s2box_box_info info;
+	struct s2box_run run;
+	int box;
+
+	if (limit < 52)
+		return limit;
+	box = s2box_create(ctl, limit, S2BOX_GRANULE_16K);
+	if (box < 0)
+		return limit;
+	if (!ioctl(box, S2BOX_GET_BOX_INFO, &info) && info.start_level == 0 &&
+	    !box_run_blob(box, nl_hvc_blob_start, HVC_BLOB_LEN, &run) &&
+	    run.exit_reason == S2BOX_EXIT_S2_FAULT && !run.fault_level &&
+	    run.ipa == CODE_IPA)
+		limit--;
+	close(box);
+	return limit;
+}

@@ -131,4 +131,13 @@ int box_run_blob(int box, const void *code, size_t len, struct s2box_run *run);
 
 __u64 box_id(int box);
 
+/*
+ * QEMU 7.2 rejects a 16K stage-2 walk that starts at level 0 (a 52-bit
+ * IPA with LPA2, VTCR_EL2.SL0 0b11) as a misconfiguration, so boxes of
+ * that one geometry fault at level 0 on mapped memory there (see
+ * run_fault_test.c; hardware must run them). Returns the largest 16K
+ * ipa_bits whose boxes run: the caps limit, or one less under QEMU.
+ */
+unsigned int runnable_16k_max(int ctl, const struct s2box_caps *caps);
+
 #endif /* S2BOX_NL_UTIL_H */

@@ -33,7 +33,8 @@ KSRC = $(S2BOX_CACHE)/kernels/$(1)/build
 KMAKE = bash $(TOP)/scripts/chroot.sh run $(1) \
 	$(MAKE) -s -C $(call KSRC,$(1)) M=$(B)/$(1)/src ARCH=arm64 \
 	CROSS_COMPILE=$(CROSS)
-MODULE_SRCS := Kbuild $(wildcard module/*.[chS]) uapi/linux/s2box.h
+MODULE_SRCS := Kbuild $(wildcard module/*.[chS]) uapi/linux/s2box.h \
+	uapi/linux/s2box_netlink.h
 
 .PHONY: all modules install tools-install dkms-install setup module selftests tools unit \
 	lint matrix dkms-test check check-debug debug-kernel demo bench clean

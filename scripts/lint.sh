@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Static checks, as TAP on stdout: the module built with W=1 -Werror and
-# checked by sparse (C=2) against every kernel of the matrix, and
-# checkpatch.pl --strict on every C source and header of the project, and
-# the size limits of the user-space sources (scripts/lint-size.sh).
+# Static checks, as TAP on stdout: the netlink code generated from its YNL
+# spec up to date, the module built with W=1 -Werror and checked by sparse
+# (C=2) against every kernel of the matrix, checkpatch.pl --strict on every
+# C source and header of the project that is not generated, and the size
+# limits of the user-space sources (scripts/lint-size.sh).
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,14 +54,29 @@ lint_kernel() {
 	tap $? "sparse (C=2) clean on $k" "$out"
 }
 
+# Files scripts/ynl-gen.sh writes: their layout is the generator's (as
+# the kernel's own generated netlink code, which checkpatch does not
+# judge either); lint_ynl vouches for them instead.
+YNL_GENERATED="uapi/linux/s2box_netlink.h module/netlink_gen.h
+module/netlink_gen.c lib/src/nl_gen.h"
+
 lint_checkpatch() {
 	local f out
 	for f in $(cd "$TOP" && git ls-files '*.c' '*.h'); do
+		case " $(echo $YNL_GENERATED) " in *" $f "*) continue ;; esac
 		out=$(cd "$TOP" && perl "$CHECKPATCH" --no-tree --strict -q \
 			--terse --show-types -f "$f" 2>&1)
 		! grep -qE '^[^ ]+:[0-9]+: (ERROR|WARNING|CHECK):' <<<"$out"
 		tap $? "checkpatch --strict $f" "$out"
 	done
+}
+
+# The committed netlink code is what the spec generates today, byte for
+# byte (scripts/ynl-gen.sh --check regenerates it into build/ynl/out).
+lint_ynl() {
+	local out
+	out=$(bash "$TOP/scripts/ynl-gen.sh" --check 2>&1)
+	tap $? "netlink code matches the YNL spec (scripts/ynl-gen.sh)" "$out"
 }
 
 # shellcheck source=scripts/lint-disasm.sh
@@ -69,6 +85,7 @@ lint_checkpatch() {
 echo "TAP version 13"
 out=$(lint_tlbi_source "$TOP" 2>&1)
 tap $? "broadcast __tlbi() completed with __tlbi_sync_s1ish_hyp()" "$out"
+lint_ynl
 for k in $KERNELS; do
 	lint_kernel "$k"
 done

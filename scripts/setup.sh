@@ -15,7 +15,7 @@ log() { echo "setup: $*" >&2; }
 
 HOST_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm cpio
 dwarves sparse dkms xz-utils bc kmod libelf-dev make gcc perl debootstrap
-gcc-arm-linux-gnueabihf libc6-dev-armhf-cross"
+gcc-arm-linux-gnueabihf libc6-dev-armhf-cross python3-yaml python3-jsonschema"
 ARM_PKGS="libnl-3-dev:arm64 libnl-genl-3-dev:arm64"
 
 apt_updated=
@@ -283,9 +283,36 @@ fetch_linux_source_bits() {
 	touch "$d/.done"
 }
 
+# The kernel's YNL generator (tools/net/ynl) and the netlink spec schemas
+# (Documentation/netlink/*.yaml) from the same linux-source, laid out as in
+# the kernel tree: scripts/ynl-gen.sh runs the generator on the family's
+# spec. A marker of its own, so a cache made before this step gains it
+# without re-extracting the rest.
+fetch_ynl() {
+	local d="$CACHE/linux-source" t="$CACHE/linux-source/ynl.tmp"
+	[ -f "$d/.ynl-done" ] && return 0
+	apt_update_once
+	mkdir -p "$CACHE/debs"
+	(cd "$CACHE/debs" && apt-get -o APT::Sandbox::User=root download -qq linux-source-6.12 >/dev/null)
+	local deb top
+	deb=$(ls -t "$CACHE"/debs/linux-source-6.12_*.deb | head -n1)
+	rm -rf "$t" && mkdir -p "$t"
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$t" --wildcards '*.tar.xz'
+	top=$(basename "$(find "$t" -name 'linux-source-*.tar.xz' | head -n1)" .tar.xz)
+	tar -xJf "$t/usr/src/$top.tar.xz" -C "$t" \
+		"$top/tools/net/ynl" "$top/Documentation/netlink"
+	rm -rf "$d/tools/net" "$d/Documentation"
+	mkdir -p "$d/tools"
+	mv "$t/$top/tools/net" "$d/tools/"
+	mv "$t/$top/Documentation" "$d/"
+	rm -rf "$t" "$deb"
+	touch "$d/.ynl-done"
+}
+
 install_host_packages
 fetch_busybox
 fetch_linux_source_bits
+fetch_ynl
 fetch_qemu10
 fetch_kernel 6.1 linux-image-arm64 linux-headers-arm64
 fetch_kernel 6.12 linux-image-6.12-arm64 linux-headers-6.12-arm64

@@ -17,6 +17,7 @@
 #include <linux/netlink.h>
 
 #include "internal.h"
+#include "nl_gen.h"	/* attribute sizes and sets, from the YNL spec */
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK	270
@@ -51,26 +52,6 @@ struct nl_call {
 	int err;		/* errno the kernel answered, or 0 */
 	int miss_type;		/* the missing attribute it named, or -1 */
 	bool done, intr, malformed;
-};
-
-/* Payload size of each s2box attribute; 0: nested or unused. */
-static const __u8 attr_size[S2BOX_ATTR_MAX + 1] = {
-	[S2BOX_ATTR_BOX_ID] = 8, [S2BOX_ATTR_BOX_OWNER_PID] = 4,
-	[S2BOX_ATTR_BOX_OWNER_UID] = 4, [S2BOX_ATTR_BOX_IPA_BITS] = 4,
-	[S2BOX_ATTR_BOX_GRANULE] = 4, [S2BOX_ATTR_BOX_VTCR] = 8,
-	[S2BOX_ATTR_BOX_LEVELS] = 4, [S2BOX_ATTR_BOX_START_LEVEL] = 4,
-	[S2BOX_ATTR_BOX_SL0] = 4, [S2BOX_ATTR_BOX_T0SZ] = 4,
-	[S2BOX_ATTR_BOX_PS] = 4, [S2BOX_ATTR_BOX_DS] = 4,
-	[S2BOX_ATTR_BOX_VS] = 4, [S2BOX_ATTR_BOX_ROOT_PAGES] = 4,
-	[S2BOX_ATTR_BOX_MAPPED_BYTES] = 8, [S2BOX_ATTR_BOX_TABLE_PAGES] = 8,
-	[S2BOX_ATTR_BOX_RUNS] = 8, [S2BOX_ATTR_BOX_GUEST_NS] = 8,
-	[S2BOX_ATTR_BOX_STATE] = 4,
-	[S2BOX_ATTR_CAP_FLAGS ... S2BOX_ATTR_CAP_HOST_PAGE_SIZE] = 4,
-	[S2BOX_ATTR_STAT_BOXES_ALIVE ... S2BOX_ATTR_STAT_RUNS] = 8,
-	[S2BOX_ATTR_STAT_EVENTS_DROPPED] = 8,
-	[S2BOX_ATTR_EXIT_REASON] = 4, [S2BOX_ATTR_EXIT_ESR] = 8,
-	[S2BOX_ATTR_EXIT_IPA] = 8,
-	[S2BOX_ATTR_STAT_TABLE_PAGES ... S2BOX_ATTR_BOX_OWNER_PINNED_BYTES] = 8,
 };
 
 /* Fills @tb; false if an attribute is cut short or of the wrong size. */
@@ -115,14 +96,11 @@ static __u64 get_u64(struct nlattr **tb, int type)
 
 static bool get_exits(struct nlattr *nest, __u64 *exits)
 {
-	static const __u8 sizes[S2BOX_ATTR_EXITS_MAX + 1] = {
-		[S2BOX_ATTR_EXITS_HVC ... S2BOX_ATTR_EXITS_FAULT_RETRY] = 8,
-	};
 	struct nlattr *tb[S2BOX_ATTR_EXITS_MAX + 1];
 	int i;
 
-	if (!parse_attrs(tb, S2BOX_ATTR_EXITS_MAX, sizes, NLA_DATA(nest),
-			 NLA_LEN(nest)))
+	if (!parse_attrs(tb, S2BOX_ATTR_EXITS_MAX, s2box_nl_exits_size,
+			 NLA_DATA(nest), NLA_LEN(nest)))
 		return false;
 	for (i = 0; i < S2BOX_NL_EXIT_KINDS; i++)
 		exits[i] = get_u64(tb, S2BOX_ATTR_EXITS_HVC + i);
@@ -203,7 +181,7 @@ static void on_message(struct s2box_nl *nl, struct nlmsghdr *n,
 		if (c->raw(n, c->arg) < 0)
 			c->malformed = true;
 	} else if (n->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN) ||
-		   !parse_attrs(tb, S2BOX_ATTR_MAX, attr_size,
+		   !parse_attrs(tb, S2BOX_ATTR_MAX, s2box_nl_attrs_size,
 				(char *)NLMSG_DATA(n) + GENL_HDRLEN,
 				n->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN)) ||
 		   (c->parse && c->parse(tb, c->arg) < 0)) {
@@ -309,12 +287,8 @@ static void fill_box_present(struct nlattr **tb, struct s2box_nl_box *b)
 {
 	int i;
 
-	for (i = S2BOX_ATTR_BOX_ID; i <= S2BOX_ATTR_BOX_STATE; i++)
-		if (tb[i])
-			b->present |= 1ULL << i;
-	for (i = S2BOX_ATTR_BOX_MEM_BYTES;
-	     i <= S2BOX_ATTR_BOX_OWNER_PINNED_BYTES; i++)
-		if (tb[i])
+	for (i = 0; i <= S2BOX_ATTR_MAX; i++)
+		if (tb[i] && (S2BOX_NL_BOX_ATTRS & (1ULL << i)))
 			b->present |= 1ULL << i;
 }
 
@@ -481,7 +455,7 @@ static bool parse_event(struct nlmsghdr *n, struct s2box_nl_event *ev)
 	struct nlattr *tb[S2BOX_ATTR_MAX + 1];
 
 	if (n->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN) ||
-	    !parse_attrs(tb, S2BOX_ATTR_MAX, attr_size,
+	    !parse_attrs(tb, S2BOX_ATTR_MAX, s2box_nl_attrs_size,
 			 (char *)NLMSG_DATA(n) + GENL_HDRLEN,
 			 n->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN)))
 		return false;

@@ -567,152 +567,39 @@ struct s2box_run {
  * kernel's message; module-specific refusals (no such box, a missing
  * BOX_ID) carry a message of their own.
  */
-#define S2BOX_GENL_NAME		"s2box"
-#define S2BOX_GENL_VERSION	1
-/* Multicast group of events; joining it needs CAP_NET_ADMIN. */
-#define S2BOX_GENL_MCGRP_EVENTS	"events"
+#include <linux/s2box_netlink.h>
 
-enum s2box_nl_cmd {
-	S2BOX_CMD_UNSPEC,
-	/*
-	 * GET_CAPS: request without attributes; reply with the
-	 * S2BOX_ATTR_CAP_* attributes (the same as S2BOX_GET_CAPS).
-	 */
-	S2BOX_CMD_GET_CAPS,
-	/*
-	 * GET_BOX: with S2BOX_ATTR_BOX_ID, one box (ENOENT if it does not
-	 * exist or is not visible to the caller); as a dump (NLM_F_DUMP),
-	 * every visible box in id order. Reply: S2BOX_ATTR_BOX_* attributes.
-	 * A dump larger than one message resumes after the last id sent, so
-	 * boxes created or destroyed meanwhile never make it repeat or skip
-	 * a box that lived throughout.
-	 */
-	S2BOX_CMD_GET_BOX,
-	/*
-	 * GET_STATS: request without attributes; reply: S2BOX_ATTR_STAT_*
-	 * (module-wide counters; all boxes, whatever the caller may see).
-	 */
-	S2BOX_CMD_GET_STATS,
-	/*
-	 * Events, multicast to S2BOX_GENL_MCGRP_EVENTS: a box created or
-	 * destroyed (S2BOX_ATTR_BOX_ID, _OWNER_PID, _OWNER_UID, _IPA_BITS,
-	 * _GRANULE), and a run that ended in a fault, trap or SError exit
-	 * (S2BOX_ATTR_BOX_ID, S2BOX_ATTR_EXIT_*). Exit events are rate-limited
-	 * (S2BOX_ATTR_STAT_EVENTS_DROPPED counts what was dropped), so a
-	 * hostile blob cannot flood listeners.
-	 */
-	S2BOX_CMD_EVENT_CREATED,
-	S2BOX_CMD_EVENT_DESTROYED,
-	S2BOX_CMD_EVENT_EXIT,
-	__S2BOX_CMD_MAX,
-};
+/*
+ * The family's names, commands and attributes (S2BOX_GENL_*, enum
+ * s2box_nl_cmd, enum s2box_nl_attr, enum s2box_nl_exits_attr,
+ * S2BOX_STATE_*) are generated from its YNL spec,
+ * Documentation/netlink/specs/s2box.yaml, into linux/s2box_netlink.h:
+ * the spec documents each of them. In short:
+ *
+ *  - GET_CAPS: request without attributes; reply with the
+ *    S2BOX_ATTR_CAP_* attributes (the same as S2BOX_GET_CAPS).
+ *  - GET_BOX: with S2BOX_ATTR_BOX_ID, one box (ENOENT if it does not
+ *    exist or is not visible to the caller); as a dump (NLM_F_DUMP),
+ *    every visible box in id order. Reply: S2BOX_ATTR_BOX_* attributes.
+ *    A dump larger than one message resumes after the last id sent, so
+ *    boxes created or destroyed meanwhile never make it repeat or skip
+ *    a box that lived throughout.
+ *  - GET_STATS: request without attributes; reply: S2BOX_ATTR_STAT_*
+ *    (module-wide counters; all boxes, whatever the caller may see).
+ *  - Events, multicast to S2BOX_GENL_MCGRP_EVENTS (joining it needs
+ *    CAP_NET_ADMIN): a box created or destroyed (S2BOX_ATTR_BOX_ID,
+ *    _OWNER_PID, _OWNER_UID, _IPA_BITS, _GRANULE), and a run that ended
+ *    in a fault, trap or SError exit (S2BOX_ATTR_BOX_ID,
+ *    S2BOX_ATTR_EXIT_*). Exit events are rate-limited
+ *    (S2BOX_ATTR_STAT_EVENTS_DROPPED counts what was dropped), so a
+ *    hostile blob cannot flood listeners.
+ *
+ * Attribute ids are those of the first release, one space for every
+ * object; the spec's per-object sets (box, caps, stats, exit) are subsets
+ * of it, so no id ever changed.
+ */
 
-#define S2BOX_CMD_MAX (__S2BOX_CMD_MAX - 1)
-
-/* Values of S2BOX_ATTR_BOX_STATE. */
-#define S2BOX_STATE_IDLE	0
-#define S2BOX_STATE_RUNNING	1
-
-enum s2box_nl_attr {
-	S2BOX_ATTR_UNSPEC,
-	S2BOX_ATTR_PAD,
-	/* A box (GET_BOX reply, events). */
-	S2BOX_ATTR_BOX_ID,		/* u64: also the GET_BOX request key */
-	S2BOX_ATTR_BOX_OWNER_PID,	/* u32: creator's tgid */
-	S2BOX_ATTR_BOX_OWNER_UID,	/* u32: creator's uid */
-	S2BOX_ATTR_BOX_IPA_BITS,	/* u32 */
-	S2BOX_ATTR_BOX_GRANULE,		/* u32: bytes */
-	S2BOX_ATTR_BOX_VTCR,		/* u64 */
-	S2BOX_ATTR_BOX_LEVELS,		/* u32 */
-	S2BOX_ATTR_BOX_START_LEVEL,	/* s32 */
-	S2BOX_ATTR_BOX_SL0,		/* u32 */
-	S2BOX_ATTR_BOX_T0SZ,		/* u32 */
-	S2BOX_ATTR_BOX_PS,		/* u32 */
-	S2BOX_ATTR_BOX_DS,		/* u32 */
-	S2BOX_ATTR_BOX_VS,		/* u32 */
-	S2BOX_ATTR_BOX_ROOT_PAGES,	/* u32 */
-	S2BOX_ATTR_BOX_MAPPED_BYTES,	/* u64 */
-	S2BOX_ATTR_BOX_TABLE_PAGES,	/* u64 */
-	S2BOX_ATTR_BOX_RUNS,		/* u64: S2BOX_RUN calls */
-	S2BOX_ATTR_BOX_EXITS,		/* nested: S2BOX_ATTR_EXITS_* */
-	S2BOX_ATTR_BOX_GUEST_NS,	/* u64: time spent inside the box */
-	S2BOX_ATTR_BOX_STATE,		/* u32: S2BOX_STATE_* */
-	/* Capabilities (GET_CAPS reply): as in struct s2box_caps. */
-	S2BOX_ATTR_CAP_FLAGS,		/* u32 */
-	S2BOX_ATTR_CAP_API_VERSION,	/* u32 */
-	S2BOX_ATTR_CAP_PA_BITS,		/* u32 */
-	S2BOX_ATTR_CAP_GRANULES,	/* u32 */
-	S2BOX_ATTR_CAP_IPA_MAX_4K,	/* u32 */
-	S2BOX_ATTR_CAP_IPA_MAX_16K,	/* u32 */
-	S2BOX_ATTR_CAP_IPA_MAX_64K,	/* u32 */
-	S2BOX_ATTR_CAP_VMID_BITS,	/* u32 */
-	S2BOX_ATTR_CAP_HOST_PAGE_SIZE,	/* u32 */
-	/* Module-wide statistics (GET_STATS reply). */
-	S2BOX_ATTR_STAT_BOXES_ALIVE,	/* u64 */
-	S2BOX_ATTR_STAT_BOXES_CREATED,	/* u64 */
-	S2BOX_ATTR_STAT_MEM_BYTES,	/* u64: guest memory held, detached too */
-	S2BOX_ATTR_STAT_RUNS,		/* u64 */
-	S2BOX_ATTR_STAT_EXITS,		/* nested: S2BOX_ATTR_EXITS_* */
-	S2BOX_ATTR_STAT_EVENTS_DROPPED,	/* u64: rate-limited exit events */
-	/* An exit (EVENT_EXIT). */
-	S2BOX_ATTR_EXIT_REASON,		/* u32: S2BOX_EXIT_* */
-	S2BOX_ATTR_EXIT_ESR,		/* u64 */
-	S2BOX_ATTR_EXIT_IPA,		/* u64, fault exits with a valid IPA */
-	/*
-	 * More module-wide statistics (GET_STATS reply), in host pages
-	 * (S2BOX_ATTR_CAP_HOST_PAGE_SIZE bytes each), counted where the
-	 * module allocates and frees them: both read 0 when no box is
-	 * alive.
-	 */
-	S2BOX_ATTR_STAT_TABLE_PAGES,	/* u64: stage-2 tables, roots too */
-	/*
-	 * u64: guest memory pages the module holds a reference to. A page
-	 * S2BOX_UNMAP takes from a box while a process still has it
-	 * mmap()ed stays in this count, detached, until the module sees it
-	 * unused otherwise (see S2BOX_MAP) or the box is destroyed. Closing
-	 * the box fd does not drop anything while a mapping of the box
-	 * exists: the mapping keeps the whole box alive, and counted.
-	 */
-	S2BOX_ATTR_STAT_GUEST_PAGES,
-	/*
-	 * More of a box (GET_BOX reply), in bytes, as in fdinfo (see the
-	 * guest memory section above).
-	 */
-	S2BOX_ATTR_BOX_MEM_BYTES,	/* u64: held, mapped and detached */
-	S2BOX_ATTR_BOX_DETACHED_BYTES,	/* u64: UNMAPped, still mmap()ed */
-	S2BOX_ATTR_BOX_PINNED_BYTES,	/* u64: charged to the creator */
-	/*
-	 * u64: the creator's whole pinned memory (mm->pinned_vm, VmPin),
-	 * every box of that process and other pinners together: the
-	 * per-process figure. It stays readable after the process exited,
-	 * for as long as one of its boxes lives.
-	 */
-	S2BOX_ATTR_BOX_OWNER_PINNED_BYTES,
-	__S2BOX_ATTR_MAX,
-};
-
-#define S2BOX_ATTR_MAX (__S2BOX_ATTR_MAX - 1)
-
-/* Inside S2BOX_ATTR_BOX_EXITS and S2BOX_ATTR_STAT_EXITS: u64 counts. */
-enum s2box_nl_exits_attr {
-	S2BOX_ATTR_EXITS_UNSPEC,
-	S2BOX_ATTR_EXITS_PAD,
-	S2BOX_ATTR_EXITS_HVC,
-	S2BOX_ATTR_EXITS_S2_FAULT,
-	S2BOX_ATTR_EXITS_TRAP,
-	S2BOX_ATTR_EXITS_SERROR,
-	S2BOX_ATTR_EXITS_BUDGET,
-	S2BOX_ATTR_EXITS_INTR,		/* RUN ended by a signal (EINTR) */
-	/*
-	 * Not exits: stage-2 translation or access-flag faults on an IPA
-	 * that was mapped again by the time the module looked (the box hit
-	 * a block split's break-before-make, or raced with S2BOX_MAP). The
-	 * box retried the access instead of exiting.
-	 */
-	S2BOX_ATTR_EXITS_FAULT_RETRY,
-	__S2BOX_ATTR_EXITS_MAX,
-};
-
-#define S2BOX_ATTR_EXITS_MAX (__S2BOX_ATTR_EXITS_MAX - 1)
+/* The generated enum starts at its first command; 0 stays unused. */
+#define S2BOX_CMD_UNSPEC	0
 
 #endif /* _UAPI_LINUX_S2BOX_H */

@@ -57,6 +57,7 @@
 /* CNTHCTL_EL2 in the E2H=1 layout. */
 #define S2_CNTHCTL_EL1PCTEN	BIT_ULL(10)
 #define S2_CNTHCTL_EL1PCEN	BIT_ULL(11)
+#define S2_CNTHCTL_EL1TVT	BIT_ULL(13)	/* FEAT_ECV: EL1 virtual timer traps */
 
 #define S2_HSTR_T15		BIT_ULL(15)	/* AArch32 CP15 c15 */
 
@@ -86,6 +87,33 @@
  * MSR ALLINT (FEAT_NMI).
  */
 #define S2_HCRX_TALLINT		BIT_ULL(6)
+
+/*
+ * Fine-grained traps (FEAT_FGT, FEAT_FGT2). A box runs with every one of
+ * these registers 0: each positive bit (trap when 1) is off, since what
+ * it covers is switched or trapped coarsely already, and each nXXX bit
+ * (trap when 0, named for registers added after FGT: PIR_EL1, POR_EL0,
+ * MAIR2_EL1, ACCDATA_EL1, PFAR_EL1, ...) traps. A bit whose feature is
+ * absent is RES0, which 0 also satisfies. HAFGRTR_EL2 (AMU counters) is
+ * left alone: CPTR_EL2.TAM traps every AMU register already. The
+ * FEAT_FGT2 registers are not named by 6.1's headers.
+ */
+/* The FEAT_FGT ones are SYS_HFGRTR_EL2 & co in every supported kernel. */
+#define S2_SYS_HDFGRTR2_EL2	sys_reg(3, 4, 3, 1, 0)
+#define S2_SYS_HDFGWTR2_EL2	sys_reg(3, 4, 3, 1, 1)
+#define S2_SYS_HFGRTR2_EL2	sys_reg(3, 4, 3, 1, 2)
+#define S2_SYS_HFGWTR2_EL2	sys_reg(3, 4, 3, 1, 3)
+#define S2_SYS_HFGITR2_EL2	sys_reg(3, 4, 3, 1, 7)
+
+/*
+ * EL1 registers whose value shapes what the box's own instructions do,
+ * switched to 0 for the box: BRBCR_EL1 (FEAT_BRBE: which of the box's
+ * branches are recorded) and the RCW masks (FEAT_THE: what RCW* stores
+ * may change). Not named by 6.1's headers; BRBCR_EL1 by 6.12's neither.
+ */
+#define S2_SYS_BRBCR_EL12	sys_reg(2, 5, 9, 0, 0)
+#define S2_SYS_RCWMASK_EL1	sys_reg(3, 0, 13, 0, 6)
+#define S2_SYS_RCWSMASK_EL1	sys_reg(3, 0, 13, 0, 3)
 
 /* MPAM2_EL2 and MPAMIDR_EL1 (FEAT_MPAM). */
 #define S2_MPAM2_TRAPMPAM1EL1	BIT_ULL(48)	/* MPAM1_EL1 traps */

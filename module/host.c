@@ -73,121 +73,192 @@ void notrace s2box_bhb_mitigation(u64 *loop, u64 *clrbhb)
 NOKPROBE_SYMBOL(s2box_bhb_mitigation);
 
 /*
- * The allow-list must see a feature if ANY CPU has it (state on one CPU is
- * enough for a channel), so it ORs the raw registers of every online CPU
- * instead of using the sanitised (lowest common) values. The indices and
- * encodings are those of idregs.c's table, which the unit tests check.
+ * EL2 registers the switch writes for a box wherever the host has them
+ * (and EL1 ones it switches only where the feature exists);
+ * a CPU without one would UNDEF at EL2 inside the switch, and a CPU with
+ * one the switch leaves alone would run its boxes under the host's values
+ * of it. So each must be on every CPU or on none (host_mismatched()).
+ * Decided from each CPU's own ID registers: the kernel's sanitised copy
+ * cannot tell, since older kernels (6.1) do not track these fields and
+ * read them as 0. MPAMIDR_EL1.HAS_TIDR only adds a trap where all have it.
  */
-#define OR_ID(acc, i, crm, op2) \
-	atomic64_or(read_sysreg_s(S2BOX_SYS_ID(crm, op2)), &(acc)[S2BOX_ID_##i])
-
-static void idregs_or_this_cpu(void *data)
-{
-	atomic64_t *acc = data;
-
-	OR_ID(acc, PFR0, 4, 0);
-	OR_ID(acc, PFR1, 4, 1);
-	OR_ID(acc, PFR2, 4, 2);
-	OR_ID(acc, ZFR0, 4, 4);
-	OR_ID(acc, SMFR0, 4, 5);
-	OR_ID(acc, FPFR0, 4, 7);
-	OR_ID(acc, DFR0, 5, 0);
-	OR_ID(acc, DFR1, 5, 1);
-	OR_ID(acc, DFR2, 5, 2);
-	OR_ID(acc, AFR0, 5, 4);
-	OR_ID(acc, AFR1, 5, 5);
-	OR_ID(acc, ISAR0, 6, 0);
-	OR_ID(acc, ISAR1, 6, 1);
-	OR_ID(acc, ISAR2, 6, 2);
-	OR_ID(acc, ISAR3, 6, 3);
-	OR_ID(acc, MMFR0, 7, 0);
-	OR_ID(acc, MMFR1, 7, 1);
-	OR_ID(acc, MMFR2, 7, 2);
-	OR_ID(acc, MMFR3, 7, 3);
-	OR_ID(acc, MMFR4, 7, 4);
-}
-
-/* Any CPU's view, ORed: what the allow-list and the checks below see. */
-static struct s2box_idregs host_any_cpu;
-
-static const char *host_unhandled_feature(char *buf, size_t len)
-{
-	atomic64_t acc[S2BOX_ID_COUNT] = {};
-	struct s2box_idregs *regs = &host_any_cpu;
-	unsigned int i;
-
-	on_each_cpu(idregs_or_this_cpu, acc, 1);
-	for (i = 0; i < S2BOX_ID_COUNT; i++) {
-		s2box_idreg_set(regs, i, atomic64_read(&acc[i]));
-		pr_debug("%s %#018llx\n", s2box_idreg_name(i),
-			 s2box_idreg_value(regs, i));
-	}
-	return s2box_unhandled_feature(regs, buf, len);
-}
-
-/*
- * HCRX_EL2 and MPAM2_EL2 are written for boxes only if every CPU has them
- * (a CPU without one would UNDEF at EL2 inside the switch), decided from
- * each CPU's own ID registers: the kernel's sanitised copy cannot tell,
- * since older kernels (6.1) do not track those fields and read them as 0.
- * A system where only some CPUs have one is refused (host_mismatched()).
- */
-struct host_every_cpu {
-	atomic_t cpus, hcx, mpam, mpam_tidr;
+enum host_el2_reg {
+	HOST_EL2_HCRX,		/* FEAT_HCX: HCRX_EL2 */
+	HOST_EL2_MPAM2,		/* FEAT_MPAM: MPAM2_EL2 */
+	HOST_EL2_FGT,		/* FEAT_FGT: HFGRTR_EL2 & co */
+	HOST_EL2_FGT2,		/* FEAT_FGT2: HFGRTR2_EL2 & co */
+	HOST_EL2_BRBE,		/* FEAT_BRBE: BRBCR_EL12 */
+	HOST_EL2_THE,		/* FEAT_THE: RCWMASK_EL1, RCWSMASK_EL1 */
+	HOST_EL2_ECV,		/* FEAT_ECV: CNTHCTL_EL2.EL1TVT */
+	HOST_EL2_MPAM_TIDR,	/* MPAMIDR_EL1.HAS_TIDR: MPAM2_EL2.TIDR */
+	HOST_EL2_COUNT
 };
 
-static bool host_cpu_has_hcx(void)
+/* The last one need not match: a trap used only where every CPU has it. */
+#define HOST_EL2_MUST_MATCH	HOST_EL2_MPAM_TIDR
+
+static const char *const host_el2_mismatch[HOST_EL2_MUST_MATCH] = {
+	[HOST_EL2_HCRX] = "ID_AA64MMFR1_EL1.HCX differs between CPUs: no HCRX_EL2 for boxes on some",
+	[HOST_EL2_MPAM2] = "ID_AA64PFR0_EL1.MPAM differs between CPUs: no MPAM2_EL2 traps on some",
+	[HOST_EL2_FGT] = "ID_AA64MMFR0_EL1.FGT differs between CPUs: no fine-grained traps for boxes on some",
+	[HOST_EL2_FGT2] = "ID_AA64MMFR0_EL1.FGT differs between CPUs: no FEAT_FGT2 traps for boxes on some",
+	[HOST_EL2_BRBE] = "ID_AA64DFR0_EL1.BRBE differs between CPUs: BRBCR_EL1 not switched on some",
+	[HOST_EL2_THE] = "ID_AA64PFR1_EL1.THE differs between CPUs: RCW masks not switched on some",
+	[HOST_EL2_ECV] = "ID_AA64MMFR0_EL1.ECV differs between CPUs: box timers not trapped on some",
+};
+
+static const char *const host_el2_missing[HOST_EL2_MUST_MATCH] = {
+	[HOST_EL2_HCRX] = "no FEAT_HCX, which the other CPUs have",
+	[HOST_EL2_MPAM2] = "no FEAT_MPAM, which the other CPUs have",
+	[HOST_EL2_FGT] = "no FEAT_FGT, which the other CPUs have",
+	[HOST_EL2_FGT2] = "no FEAT_FGT2, which the other CPUs have",
+	[HOST_EL2_BRBE] = "no FEAT_BRBE, which the other CPUs have",
+	[HOST_EL2_THE] = "no FEAT_THE, which the other CPUs have",
+	[HOST_EL2_ECV] = "no FEAT_ECV, which the other CPUs have",
+};
+
+/* Which of those EL2 registers a CPU with ID registers @r has. */
+static unsigned long host_el2_regs(const struct s2box_idregs *r)
 {
-	return (read_sysreg_s(SYS_ID_AA64MMFR1_EL1) >> 40) & 0xf;
-}
+	unsigned int fgt = s2box_idreg_field(r, S2BOX_ID_MMFR0, 56);
+	unsigned long has = 0;
 
-static bool host_cpu_has_mpam(void)
-{
-	return ((read_sysreg_s(SYS_ID_AA64PFR0_EL1) >> 40) & 0xf) ||
-	       ((read_sysreg_s(SYS_ID_AA64PFR1_EL1) >> 16) & 0xf);
-}
-
-static void host_count_this_cpu(void *data)
-{
-	struct host_every_cpu *c = data;
-
-	atomic_inc(&c->cpus);
-	if (host_cpu_has_hcx())
-		atomic_inc(&c->hcx);
-	if (!host_cpu_has_mpam())
-		return;
-	atomic_inc(&c->mpam);
-	if (read_sysreg_s(S2_SYS_MPAMIDR_EL1) & S2_MPAMIDR_HAS_TIDR)
-		atomic_inc(&c->mpam_tidr);
-}
-
-static void host_probe_every_cpu(void)
-{
-	struct host_every_cpu c = {};
-	int n;
-
-	on_each_cpu(host_count_this_cpu, &c, 1);
-	n = atomic_read(&c.cpus);
-	s2box_host_caps.hcx = atomic_read(&c.hcx) == n;
-	s2box_host_caps.mpam = atomic_read(&c.mpam) == n;
-	s2box_host_caps.mpam_tidr = s2box_host_caps.mpam &&
-				    atomic_read(&c.mpam_tidr) == n;
+	if (s2box_idreg_field(r, S2BOX_ID_MMFR1, 40))
+		has |= BIT(HOST_EL2_HCRX);
+	if (s2box_idreg_field(r, S2BOX_ID_PFR0, 40) ||
+	    s2box_idreg_field(r, S2BOX_ID_PFR1, 16))
+		has |= BIT(HOST_EL2_MPAM2);
+	if (fgt >= 1)
+		has |= BIT(HOST_EL2_FGT);
+	if (fgt >= 2)
+		has |= BIT(HOST_EL2_FGT2);
+	if (s2box_idreg_field(r, S2BOX_ID_DFR0, 52))
+		has |= BIT(HOST_EL2_BRBE);
+	if (s2box_idreg_field(r, S2BOX_ID_PFR1, 48))
+		has |= BIT(HOST_EL2_THE);
+	if (s2box_idreg_field(r, S2BOX_ID_MMFR0, 60))
+		has |= BIT(HOST_EL2_ECV);
+	return has;
 }
 
 /*
- * HCRX_EL2 and MPAM2_EL2 are written only where every CPU has them (the
- * sanitised view); a CPU that has one while another does not would run
- * its boxes under the host's values.
+ * This CPU's raw feature ID registers. Several are not named by the 6.1
+ * headers, so all are read by encoding; the indices and encodings are
+ * those of idregs.c's table, which the unit tests check.
  */
-static const char *host_mismatched(void)
-{
-	const struct s2box_idregs *any = &host_any_cpu;
+#define READ_ID(r, i, crm, op2) \
+	s2box_idreg_set(r, S2BOX_ID_##i, read_sysreg_s(S2BOX_SYS_ID(crm, op2)))
 
-	if (((any->mmfr1 >> 40) & 0xf) && !s2box_host_caps.hcx)
-		return "ID_AA64MMFR1_EL1.HCX differs between CPUs: no HCRX_EL2 for boxes on some";
-	if ((((any->pfr0 >> 40) & 0xf) || ((any->pfr1 >> 16) & 0xf)) &&
-	    !s2box_host_caps.mpam)
-		return "ID_AA64PFR0_EL1.MPAM differs between CPUs: no MPAM2_EL2 traps on some";
+static void host_read_this_cpu(struct s2box_idregs *r)
+{
+	READ_ID(r, PFR0, 4, 0);
+	READ_ID(r, PFR1, 4, 1);
+	READ_ID(r, PFR2, 4, 2);
+	READ_ID(r, ZFR0, 4, 4);
+	READ_ID(r, SMFR0, 4, 5);
+	READ_ID(r, FPFR0, 4, 7);
+	READ_ID(r, DFR0, 5, 0);
+	READ_ID(r, DFR1, 5, 1);
+	READ_ID(r, DFR2, 5, 2);
+	READ_ID(r, AFR0, 5, 4);
+	READ_ID(r, AFR1, 5, 5);
+	READ_ID(r, ISAR0, 6, 0);
+	READ_ID(r, ISAR1, 6, 1);
+	READ_ID(r, ISAR2, 6, 2);
+	READ_ID(r, ISAR3, 6, 3);
+	READ_ID(r, MMFR0, 7, 0);
+	READ_ID(r, MMFR1, 7, 1);
+	READ_ID(r, MMFR2, 7, 2);
+	READ_ID(r, MMFR3, 7, 3);
+	READ_ID(r, MMFR4, 7, 4);
+}
+
+/* What one CPU shows: its ID registers and the EL2 registers it has. */
+struct host_cpu_view {
+	struct s2box_idregs regs;
+	unsigned long el2;
+};
+
+static void host_view_this_cpu(struct host_cpu_view *v)
+{
+	host_read_this_cpu(&v->regs);
+	v->el2 = host_el2_regs(&v->regs);
+	if ((v->el2 & BIT(HOST_EL2_MPAM2)) &&
+	    (read_sysreg_s(S2_SYS_MPAMIDR_EL1) & S2_MPAMIDR_HAS_TIDR))
+		v->el2 |= BIT(HOST_EL2_MPAM_TIDR);
+}
+
+/*
+ * Every online CPU's view, gathered: the allow-list must see a feature if
+ * ANY CPU has it (state on one CPU is enough for a channel), so the ID
+ * registers are ORed rather than taken from the sanitised (lowest
+ * common) values; the EL2 registers are counted per CPU.
+ */
+struct host_gather {
+	atomic64_t any[S2BOX_ID_COUNT];
+	atomic_t cpus;
+	atomic_t el2[HOST_EL2_COUNT];
+};
+
+static void host_gather_this_cpu(void *data)
+{
+	struct host_gather *g = data;
+	struct host_cpu_view v;
+	unsigned int i;
+
+	host_view_this_cpu(&v);
+	for (i = 0; i < S2BOX_ID_COUNT; i++)
+		atomic64_or(s2box_idreg_value(&v.regs, i), &g->any[i]);
+	atomic_inc(&g->cpus);
+	for (i = 0; i < HOST_EL2_COUNT; i++)
+		if (v.el2 & BIT(i))
+			atomic_inc(&g->el2[i]);
+}
+
+/* Any CPU's view, ORed: what the allow-list sees. */
+static struct s2box_idregs host_any_cpu;
+/* The EL2 registers every CPU has; a mismatch in these refuses the load. */
+static unsigned long host_every_cpu, host_some_cpu;
+
+static void host_gather(void)
+{
+	struct host_gather g = {};
+	unsigned int i, n;
+
+	on_each_cpu(host_gather_this_cpu, &g, 1);
+	n = atomic_read(&g.cpus);
+	for (i = 0; i < S2BOX_ID_COUNT; i++) {
+		s2box_idreg_set(&host_any_cpu, i, atomic64_read(&g.any[i]));
+		pr_debug("%s %#018llx\n", s2box_idreg_name(i),
+			 s2box_idreg_value(&host_any_cpu, i));
+	}
+	host_every_cpu = 0;
+	host_some_cpu = 0;
+	for (i = 0; i < HOST_EL2_COUNT; i++) {
+		if (atomic_read(&g.el2[i]) == n)
+			host_every_cpu |= BIT(i);
+		if (atomic_read(&g.el2[i]))
+			host_some_cpu |= BIT(i);
+	}
+	s2box_host_caps.hcx = host_every_cpu & BIT(HOST_EL2_HCRX);
+	s2box_host_caps.mpam = host_every_cpu & BIT(HOST_EL2_MPAM2);
+	s2box_host_caps.mpam_tidr = s2box_host_caps.mpam &&
+				    (host_every_cpu & BIT(HOST_EL2_MPAM_TIDR));
+	s2box_host_caps.fgt = host_every_cpu & BIT(HOST_EL2_FGT);
+	s2box_host_caps.fgt2 = host_every_cpu & BIT(HOST_EL2_FGT2);
+	s2box_host_caps.brbe = host_every_cpu & BIT(HOST_EL2_BRBE);
+	s2box_host_caps.the = host_every_cpu & BIT(HOST_EL2_THE);
+	s2box_host_caps.ecv = host_every_cpu & BIT(HOST_EL2_ECV);
+}
+
+/* An EL2 register some CPUs have and others lack. */
+static const char *host_mismatched(unsigned long some, unsigned long every)
+{
+	unsigned int i;
+
+	for (i = 0; i < HOST_EL2_MUST_MATCH; i++)
+		if ((some & BIT(i)) && !(every & BIT(i)))
+			return host_el2_mismatch[i];
 	return NULL;
 }
 
@@ -203,30 +274,25 @@ DEFINE_PER_CPU(bool, s2box_cpu_unfit);
  */
 void s2box_host_cpu_check(unsigned int cpu)
 {
-	atomic64_t acc[S2BOX_ID_COUNT] = {};
-	struct s2box_idregs regs, merged;
+	struct host_cpu_view v;
+	unsigned long differ;
 	const char *why;
 	char buf[160];
 	unsigned int i;
 
-	idregs_or_this_cpu(acc);
-	for (i = 0; i < S2BOX_ID_COUNT; i++) {
-		s2box_idreg_set(&regs, i, atomic64_read(&acc[i]));
-		s2box_idreg_set(&merged, i, s2box_idreg_value(&regs, i) |
-				s2box_idreg_value(&host_any_cpu, i));
+	host_view_this_cpu(&v);
+	why = s2box_unhandled_feature(&v.regs, buf, sizeof(buf));
+	/* The EL2 registers the switch writes (or leaves) on every CPU. */
+	differ = (v.el2 ^ host_every_cpu) & (BIT(HOST_EL2_MUST_MATCH) - 1);
+	for (i = 0; !why && i < HOST_EL2_MUST_MATCH; i++) {
+		if (!(differ & BIT(i)))
+			continue;
+		why = (v.el2 & BIT(i)) ? host_el2_mismatch[i] :
+					 host_el2_missing[i];
 	}
-	why = s2box_unhandled_feature(&regs, buf, sizeof(buf));
-	/* The switch writes these registers wherever the host has them. */
-	if (!why && s2box_host_caps.hcx && !host_cpu_has_hcx())
-		why = "no FEAT_HCX, which the other CPUs have";
-	if (!why && s2box_host_caps.mpam && !host_cpu_has_mpam())
-		why = "no FEAT_MPAM, which the other CPUs have";
-	if (!why) {
-		/* Its features beside the others': HCX or MPAM on some only. */
-		swap(host_any_cpu, merged);
-		why = host_mismatched();
-		swap(host_any_cpu, merged);
-	}
+	if (!why && s2box_host_caps.mpam_tidr &&
+	    !(v.el2 & BIT(HOST_EL2_MPAM_TIDR)))
+		why = "no MPAMIDR_EL1.HAS_TIDR, which the other CPUs have";
 	per_cpu(s2box_cpu_unfit, cpu) = !!why;
 	if (why)
 		pr_warn("CPU %u came online with state boxes cannot run with (%s): RUN fails there with ENODEV\n",
@@ -303,7 +369,8 @@ int s2box_host_probe(void)
 		return -ENODEV;
 	}
 
-	feature = host_unhandled_feature(why, sizeof(why));
+	host_gather();
+	feature = s2box_unhandled_feature(&host_any_cpu, why, sizeof(why));
 	if (feature) {
 		pr_err("not loading: %s\n", feature);
 		return -ENODEV;
@@ -312,8 +379,7 @@ int s2box_host_probe(void)
 	host_decode_sanitised();
 	host_probe_bhb();
 	host_probe_pmu();
-	host_probe_every_cpu();
-	feature = host_mismatched();
+	feature = host_mismatched(host_some_cpu, host_every_cpu);
 	if (feature) {
 		pr_err("not loading: %s\n", feature);
 		return -ENODEV;

@@ -123,9 +123,11 @@ void s2box_host_decode(const struct s2box_idregs *regs, struct s2box_host *host)
  * NV, TGE clear. CPTR_EL2 (E2H layout) with ZEN and SMEN 0, TTA and TAM
  * set. MDCR_EL2 with TPM, TPMCR, TDE, TDA, TDOSA, TDRA, TPMS, TTRF and
  * E2PB = E2TB = 0. ICH_HCR_EL2 with TC, TALL0, TALL1, TDIR and
- * ICC_SRE_EL2.Enable clear. HSTR_EL2.T15. No HCRX_EL2 and no fine-grained
- * traps: the box runs under the host's values of both, so a feature that
- * only they could trap is refused.
+ * ICC_SRE_EL2.Enable clear. HSTR_EL2.T15. With FEAT_HCX, HCRX_EL2 with
+ * every enable 0 and TALLINT set. With FEAT_FGT, every fine-grained trap
+ * register 0 (positive traps off, nXXX traps on), with FEAT_FGT2 the FGT2
+ * ones too. A feature whose only trap is one of those last two registers
+ * is refused on a CPU without the register (trap_gated below).
  */
 
 #define ID_R(x)	S2BOX_ID_##x
@@ -175,6 +177,7 @@ void s2box_host_decode(const struct s2box_idregs *regs, struct s2box_host *host)
 #define H_TCR	"controlled by TCR_EL1, switched"
 #define H_EL2	"EL2/EL3 or stage 2 only"
 #define H_NEW	"state not handled by world.c yet"
+#define H_TCR2	"TCR2_EL1 reads as 0 for the box's regime (HCRX_EL2.TCR2En=0)"
 
 static const struct s2box_idfield idfields[] = {
 	/* ID_AA64PFR0_EL1 */
@@ -223,14 +226,19 @@ static const struct s2box_idfield idfields[] = {
 	     "refines MTE, covered by its row"),
 	ID_U(PFR1, 44, "GCS", 1, 1, TRAPPED, "FEAT_GCS",
 	     "HCRX_EL2.GCSEn=0: GCSCR_EL1, GCSPR_EL1, GCSCRE0_EL1, GCSPR_EL0 exit"),
-	/* Becomes SWITCHED once world.c switches RCWMASK_EL1/RCWSMASK_EL1. */
-	ID_U(PFR1, 48, "THE", 1, 1, REFUSED, "FEAT_THE", "RCWMASK_EL1, RCWSMASK_EL1: " H_NEW),
+	/*
+	 * Trapping the masks is not enough: RCW* instructions apply
+	 * whatever mask is loaded, a KVM guest's included, so world.c
+	 * also runs the box with both 0.
+	 */
+	ID_U(PFR1, 48, "THE", 1, 1, TRAPPED, "FEAT_THE",
+	     "nRCWMASK_EL1/nRCWSMASK_EL1=0 (FEAT_FGT2): RCWMASK_EL1, RCWSMASK_EL1 exit; both 0 for the box"),
 	ID_U(PFR1, 52, "MTEX", 1, 1, REFUSED, "FEAT_MTE_NO_ADDRESS_TAGS",
 	     "TCR_EL1.MTX with canonical tag checks: not reviewed yet"),
 	ID_U(PFR1, 56, "DF2", 1, 1, REFUSED, "FEAT_DoubleFault2",
 	     "SCTLR2_EL1/HCRX_EL2 error controls: " H_NEW),
-	/* Becomes SWITCHED once world.c switches PFAR_EL1 (or FGT traps it). */
-	ID_U(PFR1, 60, "PFAR", 1, 1, REFUSED, "FEAT_PFAR", "PFAR_EL1: " H_NEW),
+	ID_U(PFR1, 60, "PFAR", 1, 1, TRAPPED, "FEAT_PFAR",
+	     "HFGRTR2/HFGWTR2_EL2.nPFAR_EL1=0 (FEAT_FGT2): PFAR_EL1 exits"),
 
 	/* ID_AA64PFR2_EL1 */
 	ID_U(PFR2, 0, "MTEPERM", 1, 1, HOST_ONLY, "FEAT_MTE_PERM", "stage-2 NoTagAccess attribute"),
@@ -312,9 +320,14 @@ static const struct s2box_idfield idfields[] = {
 	ID_U(DFR0, 44, "TraceBuffer", 1, 1, TRAPPED, "FEAT_TRBE",
 	     "MDCR_EL2.E2TB=0: trace buffer registers exit"),
 	ID_S(DFR0, 48, "MTPMU", ID_V(0) | ID_V(1) | ID_V(15), TRAPPED, "FEAT_MTPMU", H_PMU),
-	/* Becomes SWITCHED or TRAPPED once world.c programs MDCR_EL2.SBRBE/FGT. */
-	ID_U(DFR0, 52, "BRBE", 1, 2, REFUSED, "FEAT_BRBE",
-	     "BRBCR_EL1 & co: only FGT or EL3 trap them"),
+	/*
+	 * Trapping the registers is not enough: with TGE clear BRBCR_EL1
+	 * (KVM's last value, or a host perf session's BRBCR_EL12) decides
+	 * whether the box's branches are recorded, so world.c also runs
+	 * the box with it 0.
+	 */
+	ID_U(DFR0, 52, "BRBE", 1, 2, TRAPPED, "FEAT_BRBE",
+	     "nBRBIDR/nBRBCTL/nBRBDATA/nBRBINJ/nBRBIALL=0: BRBE registers and instructions exit; BRBCR_EL1 0 for the box"),
 	ID_U(DFR0, 56, "ExtTrcBuff", 1, 1, HOST_ONLY, "FEAT_TRBE_EXT", "external debugger and EL3"),
 	ID_U(DFR0, 60, "HPMN0", 1, 1, HOST_ONLY, "FEAT_HPMN0", "MDCR_EL2.HPMN encoding"),
 
@@ -379,11 +392,10 @@ static const struct s2box_idfield idfields[] = {
 	ID_U(ISAR1, 48, "DGH", 1, 1, NO_STATE, "FEAT_DGH", H_INSN),
 	ID_U(ISAR1, 52, "I8MM", 1, 1, NO_STATE, "FEAT_I8MM", H_INSN),
 	ID_U(ISAR1, 56, "XS", 1, 1, NO_STATE, "FEAT_XS", "nXS barrier and TLBI variants"),
-	ID_U(ISAR1, 60, "LS64", 1, 3, NO_STATE, "FEAT_LS64/FEAT_LS64_V",
-	     "64-byte accesses through stage 2; HCRX_EL2 enables are the host's"),
-	/* Becomes SWITCHED once world.c switches ACCDATA_EL1. */
-	ID_U(ISAR1, 60, "LS64", 3, 3, REFUSED, "FEAT_LS64_ACCDATA",
-	     "ACCDATA_EL1: only FGT traps it"),
+	ID_U(ISAR1, 60, "LS64", 1, 3, TRAPPED, "FEAT_LS64/FEAT_LS64_V",
+	     "HCRX_EL2.EnALS/EnASR=0: LD64B, ST64B, ST64BV exit"),
+	ID_U(ISAR1, 60, "LS64", 3, 3, TRAPPED, "FEAT_LS64_ACCDATA",
+	     "HFGRTR/HFGWTR_EL2.nACCDATA_EL1=0: ACCDATA_EL1 exits; HCRX_EL2.EnAS0=0: ST64BV0 exits"),
 
 	/* ID_AA64ISAR2_EL1 */
 	ID_K(ISAR2, 0, "WFxT", 2, ID_V(0) | ID_V(2), NO_STATE, "FEAT_WFxT",
@@ -436,9 +448,9 @@ static const struct s2box_idfield idfields[] = {
 	ID_U(MMFR0, 44, "ExS", 1, 1, SWITCHED, "FEAT_ExS", "SCTLR_EL1.EIS/EOS, switched"),
 	ID_U(MMFR0, 48, "NVTGE", 1, 1, HOST_ONLY, "FEAT_NV2p1", H_EL2),
 	ID_U(MMFR0, 56, "FGT", 1, 2, HOST_ONLY, "FEAT_FGT/FEAT_FGT2",
-	     "EL2 registers; the box runs under the host's values, counted as no trap"),
+	     "fine-grained trap registers 0 per box, the host's back on exit"),
 	ID_U(MMFR0, 60, "ECV", 1, 2, HOST_ONLY, "FEAT_ECV",
-	     "EL2 counter controls; CNTVOFF_EL2 zeroed, EL1 physical timer traps"),
+	     "CNTHCTL_EL2.EL1TVT: the box's virtual timer registers exit to the kernel (trap.c); CNTVOFF_EL2 zeroed"),
 
 	/* ID_AA64MMFR1_EL1 */
 	ID_U(MMFR1, 0, "HAFDBS", 1, 4, NO_STATE, "FEAT_HAFDBS",
@@ -489,11 +501,14 @@ static const struct s2box_idfield idfields[] = {
 	     "HCRX_EL2.TCR2En=0: TCR2_EL1 exits"),
 	ID_U(MMFR3, 4, "SCTLRX", 1, 1, TRAPPED, "FEAT_SCTLR2",
 	     "HCRX_EL2.SCTLR2En=0: SCTLR2_EL1 exits"),
-	ID_U(MMFR3, 8, "S1PIE", 1, 1, REFUSED, "FEAT_S1PIE", "PIR_EL1, PIRE0_EL1: " H_NEW),
+	ID_U(MMFR3, 8, "S1PIE", 1, 1, TRAPPED, "FEAT_S1PIE",
+	     "HFGRTR/HFGWTR_EL2.nPIR_EL1/nPIRE0_EL1=0: PIR_EL1, PIRE0_EL1 exit; " H_TCR2),
 	ID_U(MMFR3, 12, "S2PIE", 1, 1, HOST_ONLY, "FEAT_S2PIE", "stage-2 permission indirection"),
-	ID_U(MMFR3, 16, "S1POE", 1, 1, REFUSED, "FEAT_S1POE", "POR_EL1, POR_EL0: " H_NEW),
+	ID_U(MMFR3, 16, "S1POE", 1, 1, TRAPPED, "FEAT_S1POE",
+	     "HFGRTR/HFGWTR_EL2.nPOR_EL1/nPOR_EL0=0: POR_EL1, POR_EL0 exit; " H_TCR2),
 	ID_U(MMFR3, 20, "S2POE", 1, 1, HOST_ONLY, "FEAT_S2POE", "stage-2 overlays"),
-	ID_U(MMFR3, 24, "AIE", 1, 1, REFUSED, "FEAT_AIE", "MAIR2_EL1, AMAIR2_EL1: " H_NEW),
+	ID_U(MMFR3, 24, "AIE", 1, 1, TRAPPED, "FEAT_AIE",
+	     "HFGRTR/HFGWTR_EL2.nMAIR2_EL1/nAMAIR2_EL1=0: MAIR2_EL1, AMAIR2_EL1 exit; " H_TCR2),
 	ID_U(MMFR3, 28, "MEC", 1, 1, HOST_ONLY, "FEAT_MEC", "EL2/EL3 encryption contexts"),
 	ID_U(MMFR3, 32, "D128", 1, 1, TRAPPED, "FEAT_D128",
 	     "HCRX_EL2.D128En=0: 128-bit system register accesses exit"),
@@ -509,7 +524,8 @@ static const struct s2box_idfield idfields[] = {
 	ID_U(MMFR3, 60, "Spec_FPACC", 1, 1, NO_STATE, "FEAT_FPACC_SPEC", "a behaviour"),
 
 	/* ID_AA64MMFR4_EL1 */
-	ID_U(MMFR4, 0, "PoPS", 1, 1, NO_STATE, "FEAT_PoPS", "cache maintenance through stage 2"),
+	ID_U(MMFR4, 0, "PoPS", 1, 1, NO_STATE, "FEAT_PoPS",
+	     "cache maintenance through stage 2; DC CIVAPS exits with FEAT_FGT2 (nDCCIVAPS=0)"),
 	ID_K(MMFR4, 4, "EIESB", 1, ID_V(0) | ID_V(1) | ID_V(2) | ID_V(15), NO_STATE, "FEAT_IESB",
 	     "a behaviour of SCTLR_EL1.IESB"),
 	ID_U(MMFR4, 8, "ASID2", 1, 1, NO_STATE, "FEAT_ASID2",
@@ -575,6 +591,12 @@ void s2box_idreg_set(struct s2box_idregs *regs, unsigned int reg, u64 value)
 {
 	if (reg < S2BOX_ID_COUNT)
 		*(u64 *)((char *)regs + idregs[reg].off) = value;
+}
+
+unsigned int s2box_idreg_field(const struct s2box_idregs *regs,
+			       unsigned int reg, unsigned int shift)
+{
+	return FIELD(s2box_idreg_value(regs, reg), shift);
 }
 
 void s2box_idreg_encoding(unsigned int reg, unsigned int *crm,
@@ -673,35 +695,63 @@ static void lowest_run(u64 v, unsigned int *lo, unsigned int *hi)
 }
 
 /*
- * Features whose only trap is an enable bit of HCRX_EL2 left at 0 for the
- * box. Without FEAT_HCX those enables behave as 1, so the feature would
- * be live: such a CPU is refused.
+ * Features whose only trap is in an EL2 register a CPU may lack: an
+ * HCRX_EL2 enable left 0 for the box (without FEAT_HCX those enables
+ * behave as 1), or an nXXX fine-grained trap left 0 (without FEAT_FGT,
+ * or FEAT_FGT2, nothing traps the register). Without its trap register
+ * the feature would be live in the box: such a CPU is refused.
  */
-static const struct { unsigned char reg, shift; } hcrx_gated[] = {
-	{ S2BOX_ID_MMFR3, 0 },		/* TCR2En */
-	{ S2BOX_ID_MMFR3, 4 },		/* SCTLR2En */
-	{ S2BOX_ID_MMFR3, 32 },		/* D128En */
-	{ S2BOX_ID_PFR1, 36 },		/* TALLINT */
-	{ S2BOX_ID_PFR1, 44 },		/* GCSEn */
-	{ S2BOX_ID_PFR2, 32 },		/* EnFPM */
+enum { GATE_HCX, GATE_FGT, GATE_FGT2 };
+
+static const struct {
+	unsigned char reg, shift, min, gate;
+} trap_gated[] = {
+	{ S2BOX_ID_MMFR3, 0, 1, GATE_HCX },	/* TCR2En */
+	{ S2BOX_ID_MMFR3, 4, 1, GATE_HCX },	/* SCTLR2En */
+	{ S2BOX_ID_MMFR3, 32, 1, GATE_HCX },	/* D128En */
+	{ S2BOX_ID_PFR1, 36, 1, GATE_HCX },	/* TALLINT */
+	{ S2BOX_ID_PFR1, 44, 1, GATE_HCX },	/* GCSEn */
+	{ S2BOX_ID_PFR2, 32, 1, GATE_HCX },	/* EnFPM */
+	{ S2BOX_ID_ISAR1, 60, 1, GATE_HCX },	/* EnALS, EnASR, EnAS0 */
+	{ S2BOX_ID_MMFR3, 8, 1, GATE_FGT },	/* nPIR_EL1, nPIRE0_EL1 */
+	{ S2BOX_ID_MMFR3, 16, 1, GATE_FGT },	/* nPOR_EL1, nPOR_EL0 */
+	{ S2BOX_ID_MMFR3, 24, 1, GATE_FGT },	/* nMAIR2_EL1, nAMAIR2_EL1 */
+	{ S2BOX_ID_ISAR1, 60, 3, GATE_FGT },	/* nACCDATA_EL1 */
+	{ S2BOX_ID_DFR0, 52, 1, GATE_FGT },	/* nBRB* */
+	{ S2BOX_ID_PFR1, 60, 1, GATE_FGT2 },	/* nPFAR_EL1 */
+	{ S2BOX_ID_PFR1, 48, 1, GATE_FGT2 },	/* nRCWMASK_EL1, nRCWSMASK_EL1 */
 };
 
-static const char *hcrx_missing(const struct s2box_idregs *regs, char *buf,
+static const char *const gate_name[] = {
+	[GATE_HCX] = "an HCRX_EL2 enable, and ID_AA64MMFR1_EL1.HCX = 0",
+	[GATE_FGT] = "a fine-grained trap, and ID_AA64MMFR0_EL1.FGT = 0",
+	[GATE_FGT2] = "a FEAT_FGT2 trap, and ID_AA64MMFR0_EL1.FGT < 2",
+};
+
+static bool gate_present(const struct s2box_idregs *regs, unsigned int gate)
+{
+	unsigned int fgt = FIELD(regs->mmfr0, 56);
+
+	if (gate == GATE_HCX)
+		return FIELD(regs->mmfr1, 40) != 0;
+	return fgt >= (gate == GATE_FGT ? 1 : 2);
+}
+
+static const char *trap_missing(const struct s2box_idregs *regs, char *buf,
 				size_t len)
 {
 	unsigned int i, v;
 
-	if (FIELD(s2box_idreg_value(regs, S2BOX_ID_MMFR1), 40))
-		return NULL;
-	for (i = 0; i < ARRAY_SIZE(hcrx_gated); i++) {
-		v = FIELD(s2box_idreg_value(regs, hcrx_gated[i].reg),
-			  hcrx_gated[i].shift);
-		if (!v)
+	for (i = 0; i < ARRAY_SIZE(trap_gated); i++) {
+		v = FIELD(s2box_idreg_value(regs, trap_gated[i].reg),
+			  trap_gated[i].shift);
+		if (v < trap_gated[i].min ||
+		    gate_present(regs, trap_gated[i].gate))
 			continue;
-		snprintf(buf, len,
-			 "%s [%u:%u] = %#x: its trap is an HCRX_EL2 enable, and ID_AA64MMFR1_EL1.HCX = 0",
-			 s2box_idreg_name(hcrx_gated[i].reg),
-			 hcrx_gated[i].shift + 3, hcrx_gated[i].shift, v);
+		snprintf(buf, len, "%s [%u:%u] = %#x: its trap is %s",
+			 s2box_idreg_name(trap_gated[i].reg),
+			 trap_gated[i].shift + 3, trap_gated[i].shift, v,
+			 gate_name[trap_gated[i].gate]);
 		return buf;
 	}
 	return NULL;
@@ -745,5 +795,5 @@ const char *s2box_unhandled_feature(const struct s2box_idregs *regs,
 					      ((2ULL << (hi - lo)) - 1)));
 		return buf;
 	}
-	return hcrx_missing(regs, buf, len);
+	return trap_missing(regs, buf, len);
 }

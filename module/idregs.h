@@ -51,6 +51,9 @@ const char *s2box_idreg_name(unsigned int reg);
 /* Its value in @regs, or 0 for an index out of range. */
 u64 s2box_idreg_value(const struct s2box_idregs *regs, unsigned int reg);
 void s2box_idreg_set(struct s2box_idregs *regs, unsigned int reg, u64 value);
+/* The unsigned 4-bit field of register @reg at bit @shift. */
+unsigned int s2box_idreg_field(const struct s2box_idregs *regs,
+			       unsigned int reg, unsigned int shift);
 /* Its system register encoding (op0, op1, CRn, CRm, op2): 3, 0, 0, crm, op2. */
 void s2box_idreg_encoding(unsigned int reg, unsigned int *crm,
 			  unsigned int *op2);

@@ -1,16 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Traps the module finishes itself, without an exit to user space: the
- * box's writes to its EL1 MMU registers, which trap with HCR_EL2.TVM so
- * that no value the CPU must not see reaches it (world.c says which
- * bits). The write lands in the box's saved registers, with PC past the
- * MSR, and the next entry loads it through the same masking as
- * S2BOX_SET_REGS values. A box that sets up its MMU pays one round trip
- * per register written, once.
+ * Traps the module finishes itself, without an exit to user space:
+ *
+ * - the box's writes to its EL1 MMU registers, which trap with
+ *   HCR_EL2.TVM so that no value the CPU must not see reaches it (world.c
+ *   says which bits). The write lands in the box's saved registers, with
+ *   PC past the MSR, and the next entry loads it through the same masking
+ *   as S2BOX_SET_REGS values. A box that sets up its MMU pays one round
+ *   trip per register written, once.
+ * - with FEAT_ECV, every access to its EL1 virtual timer (CNTHCTL_EL2.
+ *   EL1TVT): the timer lives in the box's saved registers only, and the
+ *   status bit is computed from the counter, so the hardware timer, whose
+ *   interrupt KVM owns, never runs for a box. A box polling its timer
+ *   pays a round trip per poll.
  */
 
 #include <linux/bits.h>
 #include <linux/stddef.h>
+#include <asm/barrier.h>
+#include <asm/sysreg.h>
 
 #include "s2box.h"
 #include "el2_bits.h"
@@ -44,27 +52,114 @@ static const struct trap_tvm_reg trap_tvm_regs[] = {
 	  offsetof(struct s2box_regs, contextidr) },
 };
 
+/* Rt 31 is XZR for MSR and MRS alike. */
+static u64 trap_rt_value(const struct s2box_regs *r, unsigned int rt)
+{
+	return rt == 31 ? 0 : r->x[rt];
+}
+
+static void trap_rt_set(struct s2box_regs *r, unsigned int rt, u64 val)
+{
+	if (rt != 31)
+		r->x[rt] = val;
+}
+
+static bool trap_tvm_write(struct s2box_regs *r, u64 reg, unsigned int rt)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(trap_tvm_regs); i++) {
+		if (trap_tvm_regs[i].iss != reg)
+			continue;
+		*(u64 *)((char *)r + trap_tvm_regs[i].offset) =
+			trap_rt_value(r, rt);
+		return true;
+	}
+	return false;
+}
+
+/* The EL1 virtual timer registers (EL0 encodings, op1 3, CRn 14, CRm 3). */
+#define TRAP_CNTV_TVAL		TRAP_ISS_REG(3, 3, 14, 3, 0)
+#define TRAP_CNTV_CTL		TRAP_ISS_REG(3, 3, 14, 3, 1)
+#define TRAP_CNTV_CVAL		TRAP_ISS_REG(3, 3, 14, 3, 2)
+#define TRAP_CNTV_CTL_ENABLE	BIT_ULL(0)
+#define TRAP_CNTV_CTL_IMASK	BIT_ULL(1)
+#define TRAP_CNTV_CTL_ISTATUS	BIT_ULL(2)
+
 /*
- * A trapped MSR to an EL1 MMU register: store it in the box's registers
- * and step past it. Returns false for anything else, which goes to user
- * space as S2BOX_EXIT_TRAP.
+ * The box's virtual count: the physical count, since boxes run with
+ * CNTVOFF_EL2 0. The ISB keeps the read from being taken early.
+ */
+static u64 trap_box_count(void)
+{
+	isb();
+	return read_sysreg(cntpct_el0);
+}
+
+/*
+ * CNTV_CTL_EL0 as the box reads it: ISTATUS from its deadline, and IMASK
+ * always set, as on CPUs without ECV, where every entry masks the
+ * hardware timer (uapi: cntv_ctl). A box has no interrupt controller, so
+ * a timer interrupt could never reach it either way.
+ */
+static u64 trap_cntv_ctl(const struct s2box_regs *r)
+{
+	u64 ctl = (r->cntv_ctl & TRAP_CNTV_CTL_ENABLE) | TRAP_CNTV_CTL_IMASK;
+
+	if ((ctl & TRAP_CNTV_CTL_ENABLE) && trap_box_count() >= r->cntv_cval)
+		ctl |= TRAP_CNTV_CTL_ISTATUS;
+	return ctl;
+}
+
+static bool trap_timer(struct s2box_regs *r, u64 reg, unsigned int rt,
+		       bool read)
+{
+	u64 val = trap_rt_value(r, rt);
+
+	switch (reg) {
+	case TRAP_CNTV_CTL:
+		if (read)
+			trap_rt_set(r, rt, trap_cntv_ctl(r));
+		else
+			r->cntv_ctl = (val & TRAP_CNTV_CTL_ENABLE) |
+				      TRAP_CNTV_CTL_IMASK;
+		return true;
+	case TRAP_CNTV_CVAL:
+		if (read)
+			trap_rt_set(r, rt, r->cntv_cval);
+		else
+			r->cntv_cval = val;
+		return true;
+	case TRAP_CNTV_TVAL:
+		/* TVAL is CVAL minus the count, as a signed 32-bit value. */
+		if (read)
+			trap_rt_set(r, rt, (u32)(r->cntv_cval - trap_box_count()));
+		else
+			r->cntv_cval = trap_box_count() + (u64)(s64)(s32)val;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * A trapped MSR to an EL1 MMU register, or (with ECV) an MRS or MSR of the
+ * virtual timer: finish it on the box's registers and step past it.
+ * Returns false for anything else, which goes to user space as
+ * S2BOX_EXIT_TRAP.
  */
 bool s2box_trap_finish(struct s2box_box *box, u64 esr)
 {
 	u64 iss = esr & GENMASK_ULL(24, 0), reg = iss & TRAP_ISS_REG_MASK;
 	struct s2box_regs *r = &box->regs;
-	unsigned int i, rt = TRAP_ISS_RT(iss);
+	unsigned int rt = TRAP_ISS_RT(iss);
+	bool read = iss & TRAP_ISS_READ, done;
 
-	if (S2_ESR_EC(esr) != S2_EC_SYS64 || (iss & TRAP_ISS_READ))
+	if (S2_ESR_EC(esr) != S2_EC_SYS64)
 		return false;
-	for (i = 0; i < ARRAY_SIZE(trap_tvm_regs); i++) {
-		if (trap_tvm_regs[i].iss != reg)
-			continue;
-		/* Rt 31 is XZR for MSR. */
-		*(u64 *)((char *)r + trap_tvm_regs[i].offset) =
-			rt == 31 ? 0 : r->x[rt];
-		r->pc += 4;	/* an MSR is always a 32-bit A64 instruction */
-		return true;
-	}
-	return false;
+	done = read ? false : trap_tvm_write(r, reg, rt);
+	if (!done && s2box_host_get()->ecv)
+		done = trap_timer(r, reg, rt, read);
+	if (done)
+		r->pc += 4;	/* MSR and MRS are always 32-bit A64 instructions */
+	return done;
 }

@@ -57,6 +57,12 @@ struct s2box_host {
 	/* FEAT_MPAM on every CPU: MPAM2_EL2 traps the box's MPAMn_EL1. */
 	bool mpam;
 	bool mpam_tidr;			/* MPAMIDR_EL1.HAS_TIDR */
+	/* FEAT_FGT (and FEAT_FGT2) on every CPU: per-box fine-grained traps. */
+	bool fgt;
+	bool fgt2;
+	bool brbe;			/* FEAT_BRBE on every CPU: BRBCR_EL1 */
+	bool the;			/* FEAT_THE on every CPU: RCW masks */
+	bool ecv;			/* FEAT_ECV on every CPU: timer traps */
 	/* A CPU where TCR_EL1.HA/HD must stay clear (AmpereOne AC03_CPU_38). */
 	bool tcr_hw_update_broken;
 };

@@ -44,6 +44,9 @@ DEFINE_PER_CPU(u64, s2box_last_box);
 #define world_load_sysreg_s(val, reg)	sysreg_clear_set_s(reg, ~0ULL, val)
 #define world_load_sysreg(val, reg)	sysreg_clear_set(reg, ~0ULL, val)
 
+/* HFGRTR, HFGWTR, HFGITR, HDFGRTR, HDFGWTR_EL2; then the five FGT2 ones. */
+#define WORLD_FGT_REGS		10
+
 struct world_host {
 	u64 hcr, cptr, mdcr, hstr, cnthctl;
 	u64 ich_hcr, icc_sre;
@@ -52,6 +55,9 @@ struct world_host {
 	u64 mdscr;
 	u64 mpam2;
 	u64 hcrx;
+	u64 fgt[WORLD_FGT_REGS];	/* the host's fine-grained traps */
+	u32 fgt_changed;		/* which of them the box run changed */
+	u64 brbcr, rcwmask, rcwsmask;
 	u64 pmselr;
 	u32 pmu_changed;	/* counters whose filter the box run changed */
 	u32 pmu_filter[32];	/* their host filters (31: cycle counter) */
@@ -69,6 +75,7 @@ struct world_cfg {
 	u64 tcr_clear;		/* TCR_EL1 bits a box may not set here */
 	u64 mpam2_traps;	/* MPAM2_EL2 bits for the box, 0: no MPAM */
 	bool gic_sysregs, sme, ras, pmu, spec_at, hcx, spe, trf;
+	bool fgt, fgt2, brbe, the, ecv;
 };
 
 static __always_inline void world_check_layout(void)
@@ -128,6 +135,11 @@ static __always_inline void world_get_cfg(struct world_cfg *cfg)
 	cfg->hcx = host->hcx;
 	cfg->spe = host->spe;
 	cfg->trf = host->trf;
+	cfg->fgt = host->fgt;
+	cfg->fgt2 = host->fgt2;
+	cfg->brbe = host->brbe;
+	cfg->the = host->the;
+	cfg->ecv = host->ecv;
 	cfg->mpam2_traps = 0;
 	if (host->mpam)
 		cfg->mpam2_traps = S2_MPAM2_TRAPMPAM0EL1 |
@@ -250,6 +262,38 @@ static __always_inline void world_pmu_to_host(const struct world_host *h)
 }
 
 /*
+ * The box's EL1 virtual timer. Its interrupt is a PPI KVM owns, and a box
+ * has no interrupt controller to take it: a firing box timer could only
+ * kick the box out (IMO) and run KVM's handler, never reach the box.
+ * With FEAT_ECV every box access to the timer traps (CNTHCTL_EL2.EL1TVT)
+ * and trap.c keeps the box's timer in its saved registers, so the
+ * hardware timer stays off while a box runs. Without ECV the accesses
+ * cannot trap: the box gets its timer masked, and ISTATUS still tells a
+ * polling box the deadline passed; a box that unmasks it takes one exit.
+ */
+static __always_inline void world_load_timer(const struct s2box_regs *r,
+					     const struct world_cfg *cfg)
+{
+	if (cfg->ecv) {
+		world_load_sysreg_s(0, SYS_CNTV_CTL_EL02);
+		return;
+	}
+	world_load_sysreg_s(r->cntv_cval, SYS_CNTV_CVAL_EL02);
+	world_load_sysreg_s(r->cntv_ctl | S2_CNTV_CTL_IMASK, SYS_CNTV_CTL_EL02);
+}
+
+static __always_inline void world_save_timer(struct s2box_regs *r,
+					     const struct world_cfg *cfg)
+{
+	if (cfg->ecv)
+		return;
+	/* Left disabled and masked, so it cannot fire outside the box. */
+	r->cntv_ctl = read_sysreg_s(SYS_CNTV_CTL_EL02);
+	r->cntv_cval = read_sysreg_s(SYS_CNTV_CVAL_EL02);
+	write_sysreg_s(S2_CNTV_CTL_IMASK, SYS_CNTV_CTL_EL02);
+}
+
+/*
  * Every EL1 register a box can reach gets the box's value: a register left
  * alone would show the box what KVM's last guest (or another box) put
  * there. TGE is still 1, so these writes cannot be used by anything yet.
@@ -317,13 +361,7 @@ static __always_inline void world_load_el1(const struct s2box_regs *r,
 		world_load_sysreg_s(0, S2_SYS_PMSCR_EL12);
 	if (cfg->trf)
 		world_load_sysreg_s(0, S2_SYS_TRFCR_EL12);
-	world_load_sysreg_s(r->cntv_cval, SYS_CNTV_CVAL_EL02);
-	/*
-	 * A box has no interrupt controller: its timer interrupt could only
-	 * kick it out (IMO) again and again, never reach it. It runs masked;
-	 * ISTATUS still tells a polling box the deadline passed.
-	 */
-	world_load_sysreg_s(r->cntv_ctl | S2_CNTV_CTL_IMASK, SYS_CNTV_CTL_EL02);
+	world_load_timer(r, cfg);
 	world_load_sysreg_s(r->sctlr, SYS_SCTLR_EL12);
 	if (spec_at)
 		isb();
@@ -331,7 +369,8 @@ static __always_inline void world_load_el1(const struct s2box_regs *r,
 }
 
 static __always_inline void world_save_el1(struct s2box_regs *r,
-					   const struct s2box_world *w)
+					   const struct s2box_world *w,
+					   const struct world_cfg *cfg)
 {
 	r->sctlr = read_sysreg_s(SYS_SCTLR_EL12);
 	r->tcr = read_sysreg_s(SYS_TCR_EL12);
@@ -356,14 +395,108 @@ static __always_inline void world_save_el1(struct s2box_regs *r,
 	r->csselr = read_sysreg(csselr_el1);
 	r->tpidr_el0 = read_sysreg(tpidr_el0);
 	r->tpidrro_el0 = read_sysreg(tpidrro_el0);
-	/*
-	 * The EL1 virtual timer cannot be trapped (no FEAT_ECV): keep the
-	 * box's setting and leave it disabled and masked, so its PPI, which
-	 * KVM owns, never fires for a box outside the box.
-	 */
-	r->cntv_ctl = read_sysreg_s(SYS_CNTV_CTL_EL02);
-	r->cntv_cval = read_sysreg_s(SYS_CNTV_CVAL_EL02);
-	write_sysreg_s(S2_CNTV_CTL_IMASK, SYS_CNTV_CTL_EL02);
+	world_save_timer(r, cfg);
+}
+
+/*
+ * Fine-grained traps: the box runs with all of them 0 (el2_bits.h says
+ * why that traps exactly what is neither switched nor trapped coarsely).
+ * The host's values are what KVM restores after its guests and what the
+ * kernel set at boot (nPIR_EL1, nPOR_EL0, nTPIDR2_EL0... open where the
+ * CPU has them): with those, a box would read a KVM guest's PIR_EL1.
+ * Only registers holding something else are written, and only those are
+ * written back on exit. Each read and write names its register: the
+ * encodings must be constants.
+ */
+#define WORLD_FGT_TO_BOX(h, n, reg)					\
+	do {								\
+		(h)->fgt[n] = read_sysreg_s(reg);			\
+		if ((h)->fgt[n]) {					\
+			write_sysreg_s(0, reg);				\
+			(h)->fgt_changed |= BIT(n);			\
+		}							\
+	} while (0)
+
+#define WORLD_FGT_TO_HOST(h, n, reg)					\
+	do {								\
+		if ((h)->fgt_changed & BIT(n))				\
+			write_sysreg_s((h)->fgt[n], reg);		\
+	} while (0)
+
+static __always_inline void world_fgt_to_box(struct world_host *h,
+					     const struct world_cfg *cfg)
+{
+	h->fgt_changed = 0;
+	if (!cfg->fgt)
+		return;
+	WORLD_FGT_TO_BOX(h, 0, SYS_HFGRTR_EL2);
+	WORLD_FGT_TO_BOX(h, 1, SYS_HFGWTR_EL2);
+	WORLD_FGT_TO_BOX(h, 2, SYS_HFGITR_EL2);
+	WORLD_FGT_TO_BOX(h, 3, SYS_HDFGRTR_EL2);
+	WORLD_FGT_TO_BOX(h, 4, SYS_HDFGWTR_EL2);
+	if (!cfg->fgt2)
+		return;
+	WORLD_FGT_TO_BOX(h, 5, S2_SYS_HFGRTR2_EL2);
+	WORLD_FGT_TO_BOX(h, 6, S2_SYS_HFGWTR2_EL2);
+	WORLD_FGT_TO_BOX(h, 7, S2_SYS_HFGITR2_EL2);
+	WORLD_FGT_TO_BOX(h, 8, S2_SYS_HDFGRTR2_EL2);
+	WORLD_FGT_TO_BOX(h, 9, S2_SYS_HDFGWTR2_EL2);
+}
+
+static __always_inline void world_fgt_to_host(const struct world_host *h)
+{
+	if (!h->fgt_changed)
+		return;
+	WORLD_FGT_TO_HOST(h, 0, SYS_HFGRTR_EL2);
+	WORLD_FGT_TO_HOST(h, 1, SYS_HFGWTR_EL2);
+	WORLD_FGT_TO_HOST(h, 2, SYS_HFGITR_EL2);
+	WORLD_FGT_TO_HOST(h, 3, SYS_HDFGRTR_EL2);
+	WORLD_FGT_TO_HOST(h, 4, SYS_HDFGWTR_EL2);
+	WORLD_FGT_TO_HOST(h, 5, S2_SYS_HFGRTR2_EL2);
+	WORLD_FGT_TO_HOST(h, 6, S2_SYS_HFGWTR2_EL2);
+	WORLD_FGT_TO_HOST(h, 7, S2_SYS_HFGITR2_EL2);
+	WORLD_FGT_TO_HOST(h, 8, S2_SYS_HDFGRTR2_EL2);
+	WORLD_FGT_TO_HOST(h, 9, S2_SYS_HDFGWTR2_EL2);
+}
+
+/*
+ * EL1 registers that steer the box's own instructions and that no box
+ * may read or set (FGT traps them: nBRBCTL, nRCWMASK_EL1, nRCWSMASK_EL1
+ * with FGT2), but whose value still applies inside the box: BRBCR_EL1
+ * decides whether the box's branches land in the branch record buffer
+ * the host reads, and the RCW masks decide what the box's RCW* stores
+ * may change, so a box could probe a KVM guest's masks. The box runs
+ * with all three 0 and the previous values come back on exit, so KVM
+ * and a host perf session find theirs.
+ */
+static __always_inline void world_el1_ctl_to_box(struct world_host *h,
+						 const struct world_cfg *cfg)
+{
+	if (cfg->brbe) {
+		h->brbcr = read_sysreg_s(S2_SYS_BRBCR_EL12);
+		if (h->brbcr)
+			write_sysreg_s(0, S2_SYS_BRBCR_EL12);
+	}
+	if (cfg->the) {
+		h->rcwmask = read_sysreg_s(S2_SYS_RCWMASK_EL1);
+		h->rcwsmask = read_sysreg_s(S2_SYS_RCWSMASK_EL1);
+		if (h->rcwmask)
+			write_sysreg_s(0, S2_SYS_RCWMASK_EL1);
+		if (h->rcwsmask)
+			write_sysreg_s(0, S2_SYS_RCWSMASK_EL1);
+	}
+}
+
+/* The box cannot have changed them (trapped): only what was moved returns. */
+static __always_inline void world_el1_ctl_to_host(const struct world_host *h,
+						  const struct world_cfg *cfg)
+{
+	if (cfg->brbe && h->brbcr)
+		write_sysreg_s(h->brbcr, S2_SYS_BRBCR_EL12);
+	if (cfg->the && h->rcwmask)
+		write_sysreg_s(h->rcwmask, S2_SYS_RCWMASK_EL1);
+	if (cfg->the && h->rcwsmask)
+		write_sysreg_s(h->rcwsmask, S2_SYS_RCWSMASK_EL1);
 }
 
 /* The traps that keep host, debug, PMU, GIC and timer state out of reach. */
@@ -385,9 +518,12 @@ static __always_inline void world_activate_traps(struct world_host *h,
 		     S2_MDCR_TDOSA | S2_MDCR_TDRA | S2_MDCR_TPMS |
 		     S2_MDCR_TTRF, mdcr_el2);
 	write_sysreg(S2_HSTR_T15, hstr_el2);
-	/* The physical counter and timer trap; the virtual ones are the box's. */
-	write_sysreg(h->cnthctl & ~(S2_CNTHCTL_EL1PCTEN | S2_CNTHCTL_EL1PCEN),
-		     cnthctl_el2);
+	/*
+	 * The physical counter and timer trap; the virtual counter is the
+	 * box's, and so is the virtual timer, trapped with ECV.
+	 */
+	write_sysreg((h->cnthctl & ~(S2_CNTHCTL_EL1PCTEN | S2_CNTHCTL_EL1PCEN)) |
+		     (cfg->ecv ? S2_CNTHCTL_EL1TVT : 0), cnthctl_el2);
 	/* The host never reads these three; only KVM, which reloads them. */
 	world_load_sysreg(0, cntvoff_el2);
 	/* The box sees one CPU with this CPU's MIDR, and no affinity. */
@@ -410,6 +546,9 @@ static __always_inline void world_activate_traps(struct world_host *h,
 		h->hcrx = read_sysreg_s(S2_SYS_HCRX_EL2);
 		write_sysreg_s(S2_HCRX_TALLINT, S2_SYS_HCRX_EL2);
 	}
+	/* They apply once TGE is clear: the ISB before that orders them. */
+	world_fgt_to_box(h, cfg);
+	world_el1_ctl_to_box(h, cfg);
 	if (cfg->mpam2_traps) {
 		h->mpam2 = read_sysreg_s(S2_SYS_MPAM2_EL2);
 		write_sysreg_s(h->mpam2 | cfg->mpam2_traps, S2_SYS_MPAM2_EL2);
@@ -508,6 +647,8 @@ static __always_inline void world_deactivate(const struct world_host *h,
 		write_sysreg_s(h->mpam2, S2_SYS_MPAM2_EL2);
 	if (cfg->hcx)
 		write_sysreg_s(h->hcrx, S2_SYS_HCRX_EL2);
+	world_fgt_to_host(h);
+	world_el1_ctl_to_host(h, cfg);
 	world_pmu_to_host(h);
 	world_debug_to_host(h);
 	isb();
@@ -595,7 +736,7 @@ void notrace s2box_world_run(struct s2box_box *box, struct s2box_exit *ex)
 
 	ex->code = s2box_world_enter(&w);
 
-	world_save_el1(r, &w);
+	world_save_el1(r, &w, &cfg);
 	world_deactivate(&h, &cfg);
 	s2box_fpsimd_save(r->v, &r->fpsr, &r->fpcr);
 	world_restore_host_tls(&h, &cfg);

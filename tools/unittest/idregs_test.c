@@ -112,7 +112,7 @@ static const struct cpu_case cpus[] = {
 	    .isar2 = 0x0000000000000002ULL,
 	    .mmfr0 = 0x1100022200101125ULL, .mmfr1 = 0x0000110010212122ULL,
 	    .mmfr2 = 0x1221011112101011ULL },
-	  MPAM_OR("ID_AA64DFR0_EL1.BRBE [55:52] = 0x1") },
+	  MPAM_OR(NULL) },
 };
 
 /*
@@ -362,42 +362,36 @@ static void test_refusals(void)
 
 	/* The features the issue names, spelled out. */
 	{
-		static const struct {
-			unsigned int reg, shift, val;
-			const char *want;
-		} named[] = {
-			{ S2BOX_ID_MMFR3, 8, 1, "ID_AA64MMFR3_EL1.S1PIE" },
-			{ S2BOX_ID_MMFR3, 16, 1, "ID_AA64MMFR3_EL1.S1POE" },
-			{ S2BOX_ID_MMFR3, 24, 1, "ID_AA64MMFR3_EL1.AIE [27:24] = 0x1: FEAT_AIE" },
-			{ S2BOX_ID_PFR1, 48, 1, "ID_AA64PFR1_EL1.THE" },
-			{ S2BOX_ID_PFR1, 60, 1, "ID_AA64PFR1_EL1.PFAR [63:60] = 0x1: FEAT_PFAR" },
-			{ S2BOX_ID_DFR0, 52, 1, "ID_AA64DFR0_EL1.BRBE" },
-			{ S2BOX_ID_ISAR1, 60, 3,
-			  "ID_AA64ISAR1_EL1.LS64 [63:60] = 0x3: FEAT_LS64_ACCDATA" },
-		};
-
-		for (i = 0; i < ARRAY_SIZE(named); i++) {
-			r = cpus[0].regs;
-			s2box_idreg_set(&r, named[i].reg,
-					s2box_idreg_value(&r, named[i].reg) |
-					(unsigned long long)named[i].val << named[i].shift);
-			expect_refused(&tc, &r, named[i].want, named[i].want);
-		}
 		/*
-		 * Trapped through an HCRX_EL2 enable: they load with FEAT_HCX
-		 * and refuse, naming the field and HCX, without it.
+		 * Trapped through an HCRX_EL2 enable or an nXXX fine-grained
+		 * trap: they load with the register that traps them (FEAT_HCX,
+		 * FEAT_FGT, FEAT_FGT2) and refuse, naming the field and the
+		 * missing register, without it.
 		 */
 		static const struct {
-			unsigned int reg, shift;
+			unsigned int reg, shift, val, fgt;
 			const char *want;
 		} gated[] = {
-			{ S2BOX_ID_MMFR3, 0,
+			{ S2BOX_ID_MMFR3, 0, 1, 0,
 			  "ID_AA64MMFR3_EL1 [3:0] = 0x1: its trap is an HCRX_EL2 enable" },
-			{ S2BOX_ID_MMFR3, 4, "ID_AA64MMFR3_EL1 [7:4]" },
-			{ S2BOX_ID_MMFR3, 32, "ID_AA64MMFR3_EL1 [35:32]" },
-			{ S2BOX_ID_PFR1, 36, "ID_AA64PFR1_EL1 [39:36]" },
-			{ S2BOX_ID_PFR1, 44, "ID_AA64PFR1_EL1 [47:44]" },
-			{ S2BOX_ID_PFR2, 32, "ID_AA64PFR2_EL1 [35:32]" },
+			{ S2BOX_ID_MMFR3, 4, 1, 0, "ID_AA64MMFR3_EL1 [7:4]" },
+			{ S2BOX_ID_MMFR3, 32, 1, 0, "ID_AA64MMFR3_EL1 [35:32]" },
+			{ S2BOX_ID_PFR1, 36, 1, 0, "ID_AA64PFR1_EL1 [39:36]" },
+			{ S2BOX_ID_PFR1, 44, 1, 0, "ID_AA64PFR1_EL1 [47:44]" },
+			{ S2BOX_ID_PFR2, 32, 1, 0, "ID_AA64PFR2_EL1 [35:32]" },
+			{ S2BOX_ID_ISAR1, 60, 1, 0,
+			  "ID_AA64ISAR1_EL1 [63:60] = 0x1: its trap is an HCRX_EL2 enable" },
+			{ S2BOX_ID_MMFR3, 8, 1, 1,
+			  "ID_AA64MMFR3_EL1 [11:8] = 0x1: its trap is a fine-grained trap" },
+			{ S2BOX_ID_MMFR3, 16, 1, 1, "ID_AA64MMFR3_EL1 [19:16] = 0x1: its trap is a fine" },
+			{ S2BOX_ID_MMFR3, 24, 1, 1, "ID_AA64MMFR3_EL1 [27:24] = 0x1: its trap is a fine" },
+			{ S2BOX_ID_ISAR1, 60, 3, 1, "ID_AA64ISAR1_EL1 [63:60] = 0x3: its trap is a" },
+			{ S2BOX_ID_DFR0, 52, 1, 1,
+			  "ID_AA64DFR0_EL1 [55:52] = 0x1: its trap is a fine-grained trap" },
+			{ S2BOX_ID_PFR1, 60, 1, 2,
+			  "ID_AA64PFR1_EL1 [63:60] = 0x1: its trap is a FEAT_FGT2 trap" },
+			{ S2BOX_ID_PFR1, 48, 1, 2,
+			  "ID_AA64PFR1_EL1 [51:48] = 0x1: its trap is a FEAT_FGT2 trap" },
 		};
 		char buf[160];
 
@@ -405,11 +399,18 @@ static void test_refusals(void)
 			r = cpus[0].regs;
 			s2box_idreg_set(&r, gated[i].reg,
 					s2box_idreg_value(&r, gated[i].reg) |
-					1ULL << gated[i].shift);
+					(unsigned long long)gated[i].val << gated[i].shift);
+			if (gated[i].fgt)
+				r.mmfr1 |= 1ULL << 40;
+			/* One level of FGT short of what the trap needs. */
+			r.mmfr0 |= (unsigned long long)(gated[i].fgt - (gated[i].fgt > 0)) << 56;
 			expect_refused(&tc, &r, gated[i].want, gated[i].want);
 			r.mmfr1 |= 1ULL << 40;
+			r.mmfr0 = (r.mmfr0 & ~(0xfULL << 56)) |
+				  (unsigned long long)gated[i].fgt << 56;
 			if (s2box_unhandled_feature(&r, buf, sizeof(buf)))
-				fail(&tc, "%s with HCX: refused: %s", gated[i].want, buf);
+				fail(&tc, "%s with its trap register: refused: %s",
+				     gated[i].want, buf);
 		}
 		/* MPAM on the A76 follows S2BOX_MPAM_TRAPPED. */
 		r = cpus[0].regs;
@@ -418,7 +419,7 @@ static void test_refusals(void)
 			expect_refused(&tc, &r, "ID_AA64PFR0_EL1.MPAM", "MPAM");
 	}
 	tap(&tc, "allow-list: %s",
-	    "S1PIE, S1POE, AIE, THE, PFAR, BRBE, LS64_ACCDATA refuse by name; TCR2, SCTLR2, D128, NMI, GCS, FPMR load only with HCX");
+	    "TCR2, SCTLR2, D128, NMI, GCS, FPMR, LS64 load only with HCX; S1PIE, S1POE, AIE, LS64_ACCDATA, BRBE only with FGT; PFAR, THE only with FGT2; each refuses naming field and register without");
 
 	/* Every refused row refuses on its own, from its first value. */
 	f = s2box_idfields(&n);

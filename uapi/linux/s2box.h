@@ -243,7 +243,10 @@ struct s2box_audit {
  *             it: every entry sets CNTV_CTL.IMASK (a polling box still
  *             sees ISTATUS), and cntv_ctl is the value the box last saw.
  *             Between runs the timer is disabled and masked on the CPU,
- *             so its interrupt (KVM's) never fires for a box.
+ *             so its interrupt (KVM's) never fires for a box. With
+ *             FEAT_ECV every access of the box to the timer traps and the
+ *             kernel keeps it here (IMASK always set, ISTATUS computed
+ *             when read), so the hardware timer never runs for a box.
  * @v:         SIMD&FP registers V0..V31, low and high 64 bits each.
  * @fpcr, @fpsr: FP control and status.
  * @flags:     0.

@@ -97,14 +97,15 @@ enum host_el2_reg {
 /* The last one need not match: a trap used only where every CPU has it. */
 #define HOST_EL2_MUST_MATCH	HOST_EL2_MPAM_TIDR
 
+/* The boxes would run under the host's values of what is missing. */
 static const char *const host_el2_mismatch[HOST_EL2_MUST_MATCH] = {
-	[HOST_EL2_HCRX] = "ID_AA64MMFR1_EL1.HCX differs between CPUs: no HCRX_EL2 for boxes on some",
-	[HOST_EL2_MPAM2] = "ID_AA64PFR0_EL1.MPAM differs between CPUs: no MPAM2_EL2 traps on some",
-	[HOST_EL2_FGT] = "ID_AA64MMFR0_EL1.FGT differs between CPUs: no fine-grained traps for boxes on some",
-	[HOST_EL2_FGT2] = "ID_AA64MMFR0_EL1.FGT differs between CPUs: no FEAT_FGT2 traps for boxes on some",
-	[HOST_EL2_BRBE] = "ID_AA64DFR0_EL1.BRBE differs between CPUs: BRBCR_EL1 not switched on some",
-	[HOST_EL2_THE] = "ID_AA64PFR1_EL1.THE differs between CPUs: RCW masks not switched on some",
-	[HOST_EL2_ECV] = "ID_AA64MMFR0_EL1.ECV differs between CPUs: box timers not trapped on some",
+	[HOST_EL2_HCRX] = "ID_AA64MMFR1_EL1.HCX differs between CPUs (HCRX_EL2)",
+	[HOST_EL2_MPAM2] = "ID_AA64PFR0_EL1.MPAM differs between CPUs (MPAM2_EL2)",
+	[HOST_EL2_FGT] = "ID_AA64MMFR0_EL1.FGT differs between CPUs (fine-grained traps)",
+	[HOST_EL2_FGT2] = "ID_AA64MMFR0_EL1.FGT differs between CPUs (FEAT_FGT2 traps)",
+	[HOST_EL2_BRBE] = "ID_AA64DFR0_EL1.BRBE differs between CPUs (BRBCR_EL1)",
+	[HOST_EL2_THE] = "ID_AA64PFR1_EL1.THE differs between CPUs (RCW masks)",
+	[HOST_EL2_ECV] = "ID_AA64MMFR0_EL1.ECV differs between CPUs (box timer traps)",
 };
 
 static const char *const host_el2_missing[HOST_EL2_MUST_MATCH] = {

@@ -226,13 +226,9 @@ static const struct s2box_idfield idfields[] = {
 	     "refines MTE, covered by its row"),
 	ID_U(PFR1, 44, "GCS", 1, 1, TRAPPED, "FEAT_GCS",
 	     "HCRX_EL2.GCSEn=0: GCSCR_EL1, GCSPR_EL1, GCSCRE0_EL1, GCSPR_EL0 exit"),
-	/*
-	 * Trapping the masks is not enough: RCW* instructions apply
-	 * whatever mask is loaded, a KVM guest's included, so world.c
-	 * also runs the box with both 0.
-	 */
+	/* Trapping is not enough: RCW* apply the loaded masks (state.md). */
 	ID_U(PFR1, 48, "THE", 1, 1, TRAPPED, "FEAT_THE",
-	     "nRCWMASK_EL1/nRCWSMASK_EL1=0 (FEAT_FGT2): RCWMASK_EL1, RCWSMASK_EL1 exit; both 0 for the box"),
+	     "nRCWMASK_EL1/nRCWSMASK_EL1=0: both exit; 0 for the box"),
 	ID_U(PFR1, 52, "MTEX", 1, 1, REFUSED, "FEAT_MTE_NO_ADDRESS_TAGS",
 	     "TCR_EL1.MTX with canonical tag checks: not reviewed yet"),
 	ID_U(PFR1, 56, "DF2", 1, 1, REFUSED, "FEAT_DoubleFault2",
@@ -320,14 +316,9 @@ static const struct s2box_idfield idfields[] = {
 	ID_U(DFR0, 44, "TraceBuffer", 1, 1, TRAPPED, "FEAT_TRBE",
 	     "MDCR_EL2.E2TB=0: trace buffer registers exit"),
 	ID_S(DFR0, 48, "MTPMU", ID_V(0) | ID_V(1) | ID_V(15), TRAPPED, "FEAT_MTPMU", H_PMU),
-	/*
-	 * Trapping the registers is not enough: with TGE clear BRBCR_EL1
-	 * (KVM's last value, or a host perf session's BRBCR_EL12) decides
-	 * whether the box's branches are recorded, so world.c also runs
-	 * the box with it 0.
-	 */
+	/* Trapping is not enough: BRBCR_EL1 filters the box's branches. */
 	ID_U(DFR0, 52, "BRBE", 1, 2, TRAPPED, "FEAT_BRBE",
-	     "nBRBIDR/nBRBCTL/nBRBDATA/nBRBINJ/nBRBIALL=0: BRBE registers and instructions exit; BRBCR_EL1 0 for the box"),
+	     "nBRB*=0: BRBE registers, BRB IALL/INJ exit; BRBCR_EL1 0 for the box"),
 	ID_U(DFR0, 56, "ExtTrcBuff", 1, 1, HOST_ONLY, "FEAT_TRBE_EXT", "external debugger and EL3"),
 	ID_U(DFR0, 60, "HPMN0", 1, 1, HOST_ONLY, "FEAT_HPMN0", "MDCR_EL2.HPMN encoding"),
 
@@ -395,7 +386,7 @@ static const struct s2box_idfield idfields[] = {
 	ID_U(ISAR1, 60, "LS64", 1, 3, TRAPPED, "FEAT_LS64/FEAT_LS64_V",
 	     "HCRX_EL2.EnALS/EnASR=0: LD64B, ST64B, ST64BV exit"),
 	ID_U(ISAR1, 60, "LS64", 3, 3, TRAPPED, "FEAT_LS64_ACCDATA",
-	     "HFGRTR/HFGWTR_EL2.nACCDATA_EL1=0: ACCDATA_EL1 exits; HCRX_EL2.EnAS0=0: ST64BV0 exits"),
+	     "nACCDATA_EL1=0: ACCDATA_EL1 exits; HCRX_EL2.EnAS0=0: ST64BV0 exits"),
 
 	/* ID_AA64ISAR2_EL1 */
 	ID_K(ISAR2, 0, "WFxT", 2, ID_V(0) | ID_V(2), NO_STATE, "FEAT_WFxT",
@@ -450,7 +441,7 @@ static const struct s2box_idfield idfields[] = {
 	ID_U(MMFR0, 56, "FGT", 1, 2, HOST_ONLY, "FEAT_FGT/FEAT_FGT2",
 	     "fine-grained trap registers 0 per box, the host's back on exit"),
 	ID_U(MMFR0, 60, "ECV", 1, 2, HOST_ONLY, "FEAT_ECV",
-	     "CNTHCTL_EL2.EL1TVT: the box's virtual timer registers exit to the kernel (trap.c); CNTVOFF_EL2 zeroed"),
+	     "CNTHCTL_EL2.EL1TVT: box timer accesses finish in trap.c; CNTVOFF_EL2 0"),
 
 	/* ID_AA64MMFR1_EL1 */
 	ID_U(MMFR1, 0, "HAFDBS", 1, 4, NO_STATE, "FEAT_HAFDBS",

@@ -405,23 +405,18 @@ static __always_inline void world_save_el1(struct s2box_regs *r,
  * kernel set at boot (nPIR_EL1, nPOR_EL0, nTPIDR2_EL0... open where the
  * CPU has them): with those, a box would read a KVM guest's PIR_EL1.
  * Only registers holding something else are written, and only those are
- * written back on exit. Each read and write names its register: the
- * encodings must be constants.
+ * written back on exit. Each access names its register: the encodings
+ * must be constants.
  */
-#define WORLD_FGT_TO_BOX(h, n, reg)					\
-	do {								\
-		(h)->fgt[n] = read_sysreg_s(reg);			\
-		if ((h)->fgt[n]) {					\
-			write_sysreg_s(0, reg);				\
-			(h)->fgt_changed |= BIT(n);			\
-		}							\
-	} while (0)
-
-#define WORLD_FGT_TO_HOST(h, n, reg)					\
-	do {								\
-		if ((h)->fgt_changed & BIT(n))				\
-			write_sysreg_s((h)->fgt[n], reg);		\
-	} while (0)
+/* Keeps the host's value of FGT register @n; true if the box needs 0 there. */
+static __always_inline bool world_fgt_save(struct world_host *h,
+					   unsigned int n, u64 val)
+{
+	h->fgt[n] = val;
+	if (val)
+		h->fgt_changed |= BIT(n);
+	return val;
+}
 
 static __always_inline void world_fgt_to_box(struct world_host *h,
 					     const struct world_cfg *cfg)
@@ -429,34 +424,54 @@ static __always_inline void world_fgt_to_box(struct world_host *h,
 	h->fgt_changed = 0;
 	if (!cfg->fgt)
 		return;
-	WORLD_FGT_TO_BOX(h, 0, SYS_HFGRTR_EL2);
-	WORLD_FGT_TO_BOX(h, 1, SYS_HFGWTR_EL2);
-	WORLD_FGT_TO_BOX(h, 2, SYS_HFGITR_EL2);
-	WORLD_FGT_TO_BOX(h, 3, SYS_HDFGRTR_EL2);
-	WORLD_FGT_TO_BOX(h, 4, SYS_HDFGWTR_EL2);
+	if (world_fgt_save(h, 0, read_sysreg_s(SYS_HFGRTR_EL2)))
+		write_sysreg_s(0, SYS_HFGRTR_EL2);
+	if (world_fgt_save(h, 1, read_sysreg_s(SYS_HFGWTR_EL2)))
+		write_sysreg_s(0, SYS_HFGWTR_EL2);
+	if (world_fgt_save(h, 2, read_sysreg_s(SYS_HFGITR_EL2)))
+		write_sysreg_s(0, SYS_HFGITR_EL2);
+	if (world_fgt_save(h, 3, read_sysreg_s(SYS_HDFGRTR_EL2)))
+		write_sysreg_s(0, SYS_HDFGRTR_EL2);
+	if (world_fgt_save(h, 4, read_sysreg_s(SYS_HDFGWTR_EL2)))
+		write_sysreg_s(0, SYS_HDFGWTR_EL2);
 	if (!cfg->fgt2)
 		return;
-	WORLD_FGT_TO_BOX(h, 5, S2_SYS_HFGRTR2_EL2);
-	WORLD_FGT_TO_BOX(h, 6, S2_SYS_HFGWTR2_EL2);
-	WORLD_FGT_TO_BOX(h, 7, S2_SYS_HFGITR2_EL2);
-	WORLD_FGT_TO_BOX(h, 8, S2_SYS_HDFGRTR2_EL2);
-	WORLD_FGT_TO_BOX(h, 9, S2_SYS_HDFGWTR2_EL2);
+	if (world_fgt_save(h, 5, read_sysreg_s(S2_SYS_HFGRTR2_EL2)))
+		write_sysreg_s(0, S2_SYS_HFGRTR2_EL2);
+	if (world_fgt_save(h, 6, read_sysreg_s(S2_SYS_HFGWTR2_EL2)))
+		write_sysreg_s(0, S2_SYS_HFGWTR2_EL2);
+	if (world_fgt_save(h, 7, read_sysreg_s(S2_SYS_HFGITR2_EL2)))
+		write_sysreg_s(0, S2_SYS_HFGITR2_EL2);
+	if (world_fgt_save(h, 8, read_sysreg_s(S2_SYS_HDFGRTR2_EL2)))
+		write_sysreg_s(0, S2_SYS_HDFGRTR2_EL2);
+	if (world_fgt_save(h, 9, read_sysreg_s(S2_SYS_HDFGWTR2_EL2)))
+		write_sysreg_s(0, S2_SYS_HDFGWTR2_EL2);
 }
 
 static __always_inline void world_fgt_to_host(const struct world_host *h)
 {
 	if (!h->fgt_changed)
 		return;
-	WORLD_FGT_TO_HOST(h, 0, SYS_HFGRTR_EL2);
-	WORLD_FGT_TO_HOST(h, 1, SYS_HFGWTR_EL2);
-	WORLD_FGT_TO_HOST(h, 2, SYS_HFGITR_EL2);
-	WORLD_FGT_TO_HOST(h, 3, SYS_HDFGRTR_EL2);
-	WORLD_FGT_TO_HOST(h, 4, SYS_HDFGWTR_EL2);
-	WORLD_FGT_TO_HOST(h, 5, S2_SYS_HFGRTR2_EL2);
-	WORLD_FGT_TO_HOST(h, 6, S2_SYS_HFGWTR2_EL2);
-	WORLD_FGT_TO_HOST(h, 7, S2_SYS_HFGITR2_EL2);
-	WORLD_FGT_TO_HOST(h, 8, S2_SYS_HDFGRTR2_EL2);
-	WORLD_FGT_TO_HOST(h, 9, S2_SYS_HDFGWTR2_EL2);
+	if (h->fgt_changed & BIT(0))
+		write_sysreg_s(h->fgt[0], SYS_HFGRTR_EL2);
+	if (h->fgt_changed & BIT(1))
+		write_sysreg_s(h->fgt[1], SYS_HFGWTR_EL2);
+	if (h->fgt_changed & BIT(2))
+		write_sysreg_s(h->fgt[2], SYS_HFGITR_EL2);
+	if (h->fgt_changed & BIT(3))
+		write_sysreg_s(h->fgt[3], SYS_HDFGRTR_EL2);
+	if (h->fgt_changed & BIT(4))
+		write_sysreg_s(h->fgt[4], SYS_HDFGWTR_EL2);
+	if (h->fgt_changed & BIT(5))
+		write_sysreg_s(h->fgt[5], S2_SYS_HFGRTR2_EL2);
+	if (h->fgt_changed & BIT(6))
+		write_sysreg_s(h->fgt[6], S2_SYS_HFGWTR2_EL2);
+	if (h->fgt_changed & BIT(7))
+		write_sysreg_s(h->fgt[7], S2_SYS_HFGITR2_EL2);
+	if (h->fgt_changed & BIT(8))
+		write_sysreg_s(h->fgt[8], S2_SYS_HDFGRTR2_EL2);
+	if (h->fgt_changed & BIT(9))
+		write_sysreg_s(h->fgt[9], S2_SYS_HDFGWTR2_EL2);
 }
 
 /*
@@ -576,7 +591,7 @@ static __always_inline void world_activate_traps(struct world_host *h,
 static __always_inline bool world_foreign_ran(const struct s2box_box *box,
 					      const struct world_host *h)
 {
-	return this_cpu_read(s2box_last_box) != box->id ||
+	return __this_cpu_read(s2box_last_box) != box->id ||
 	       h->vttbr != box->vttbr || !(h->hcr & S2_HCR_VM);
 }
 
@@ -607,7 +622,7 @@ static __always_inline void world_activate_stage2(const struct s2box_box *box,
 		__tlbi(vmalls12e1);
 		dsb(nsh);
 		isb();
-		this_cpu_write(s2box_last_box, box->id);
+		__this_cpu_write(s2box_last_box, box->id);
 	}
 }
 
@@ -703,43 +718,58 @@ static __always_inline void world_prepare(struct s2box_world *w,
 	w->host_pan = !!(read_sysreg_s(S2_SYS_PAN) & S2_PSR_PAN);
 	w->host_ras = cfg->ras;
 	s2box_bhb_mitigation(&w->bhb_loop, &w->bhb_clrbhb);
-	w->fw_mitigation = this_cpu_read(s2box_fw_mitigation);
-	this_cpu_write(s2box_host_vbar, read_sysreg(vbar_el2));
-	this_cpu_write(s2box_host_sp_el0, read_sysreg(sp_el0));
+	w->fw_mitigation = __this_cpu_read(s2box_fw_mitigation);
+	__this_cpu_write(s2box_host_vbar, read_sysreg(vbar_el2));
+	__this_cpu_write(s2box_host_sp_el0, read_sysreg(sp_el0));
 }
 
 /*
- * Called with interrupts, debug, SError and FIQ masked. From the first
- * EL2 write (VDISR_EL2 in world_load_el1 with RAS, CPTR_EL2 without) to
- * the last (world_deactivate)
- * nothing is called but switch.S: the helpers are always inlined, the
- * object is built without instrumentation (Kbuild), and the calls that
- * need other files happen before and after.
+ * From the first EL2 write (VDISR_EL2 in world_load_el1 with RAS, CPTR_EL2
+ * without) to the last (world_deactivate) nothing is called but switch.S:
+ * the helpers are always inlined, the object is built without
+ * instrumentation (Kbuild), and what needs other files or may become a
+ * call (the copies of the box's general registers, which gcc 14 turns
+ * into memcpy) happens in s2box_world_run, before and after. A function
+ * of its own, so that the disassembly lint (scripts/lint-disasm.sh) can
+ * check all of it, wherever the compiler places its blocks. Per-CPU
+ * accesses are the __this_cpu_ ones: interrupts are masked, and on a
+ * preemptible kernel (7.3) this_cpu_ would end in a call to
+ * preempt_schedule_notrace.
  */
-void notrace s2box_world_run(struct s2box_box *box, struct s2box_exit *ex)
+noinline void notrace s2box_world_switch(struct s2box_box *box,
+					 struct s2box_world *w,
+					 const struct world_cfg *cfg,
+					 struct s2box_exit *ex)
 {
 	struct s2box_regs *r = &box->regs;
-	struct s2box_world w = {};
 	struct world_host h;
+
+	world_save_host(&h, cfg);
+	s2box_fpsimd_load(r->v, r->fpsr, r->fpcr);
+	world_load_el1(r, cfg);
+	world_activate_traps(&h, cfg);
+	world_activate_stage2(box, &h, cfg);
+	write_sysreg(r->pc, elr_el2);
+	write_sysreg(r->pstate, spsr_el2);
+
+	ex->code = s2box_world_enter(w);
+
+	world_save_el1(r, w, cfg);
+	world_deactivate(&h, cfg);
+	s2box_fpsimd_save(r->v, &r->fpsr, &r->fpcr);
+	world_restore_host_tls(&h, cfg);
+}
+
+/* Called with interrupts, debug, SError and FIQ masked. */
+void notrace s2box_world_run(struct s2box_box *box, struct s2box_exit *ex)
+{
+	struct s2box_world w = {};
 	struct world_cfg cfg;
 
 	world_check_layout();
 	world_get_cfg(&cfg);
-	world_save_host(&h, &cfg);
-	world_prepare(&w, r, &cfg);
-	s2box_fpsimd_load(r->v, r->fpsr, r->fpcr);
-	world_load_el1(r, &cfg);
-	world_activate_traps(&h, &cfg);
-	world_activate_stage2(box, &h, &cfg);
-	write_sysreg(r->pc, elr_el2);
-	write_sysreg(r->pstate, spsr_el2);
-
-	ex->code = s2box_world_enter(&w);
-
-	world_save_el1(r, &w, &cfg);
-	world_deactivate(&h, &cfg);
-	s2box_fpsimd_save(r->v, &r->fpsr, &r->fpcr);
-	world_restore_host_tls(&h, &cfg);
+	world_prepare(&w, &box->regs, &cfg);
+	s2box_world_switch(box, &w, &cfg, ex);
 	world_save_exit(box, &w, ex);
 	world_fault_ipa(&w, ex);
 }
@@ -750,6 +780,7 @@ void notrace s2box_world_run(struct s2box_box *box, struct s2box_exit *ex)
  * reason.
  */
 NOKPROBE_SYMBOL(s2box_world_run);
+NOKPROBE_SYMBOL(s2box_world_switch);
 NOKPROBE_SYMBOL(s2box_world_enter);
 NOKPROBE_SYMBOL(s2box_fpsimd_load);
 NOKPROBE_SYMBOL(s2box_fpsimd_save);

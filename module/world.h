@@ -76,6 +76,13 @@ struct s2box_world {
 	u64 fw_mitigation;
 };
 
+struct s2box_box;
+struct s2box_exit;
+struct world_cfg;
+/* world.c: the part of s2box_world_run() between its EL2 writes. */
+void s2box_world_switch(struct s2box_box *box, struct s2box_world *w,
+			const struct world_cfg *cfg, struct s2box_exit *ex);
+
 /* switch.S */
 u64 s2box_world_enter(struct s2box_world *world);
 void s2box_fpsimd_load(const u64 *v, u64 fpsr, u64 fpcr);

@@ -12,7 +12,7 @@
 #   lint_tlbi_disasm KO  the same in the machine code: a function with a
 #                        broadcast TLBI also holds the repeat the helper
 #                        patches in (TLBI VALE2IS), when the headers have it
-#   lint_switch_calls KO s2box_world_run calls nothing between its first
+#   lint_switch_calls KO s2box_world_switch calls nothing between its first
 #                        and its last write of an EL2 register but the
 #                        assembly of switch.S: a call to compiled C there
 #                        could be hooked by ftrace, kprobes or a sanitizer
@@ -68,23 +68,23 @@ lint_switch_calls() {
 		"$(dirname "${BASH_SOURCE[0]}")/../module/switch.S" |
 		sed 's/.*(\(.*\))/\1/' | tr '\n' ' ')
 	disasm_functions "$ko" | awk -F'\t' -v allowed=" $allowed " '
-		$1 != "s2box_world_run" { next }
+		$1 != "s2box_world_switch" { next }
 		{ n++; insn[n] = $2 }
 		$2 ~ /^msr +[a-z0-9_]+_el2,/ { if (!first) first = n; last = n }
 		END {
-			if (!first) { print "s2box_world_run: no EL2 write found"; exit 1 }
+			if (!first) { print "s2box_world_switch: no EL2 write found"; exit 1 }
 			for (i = first; i <= last; i++) {
 				# A bl to a static function of the same object has
 				# no relocation: only one followed by an allowed
 				# relocation passes.
 				if (insn[i] ~ /^bl / && insn[i + 1] !~ /^reloc /) {
-					printf "s2box_world_run: call to a local function (%s) between the first and last EL2 write\n", insn[i]
+					printf "s2box_world_switch: call to a local function (%s) between the first and last EL2 write\n", insn[i]
 					bad = 1
 				}
 				if (insn[i] ~ /^reloc / || insn[i] ~ /^blr/) {
 					sym = insn[i]; sub(/^reloc /, "", sym)
 					if (insn[i] ~ /^blr/ || index(allowed, " " sym " ") == 0) {
-						printf "s2box_world_run: call to %s between the first and last EL2 write\n", sym
+						printf "s2box_world_switch: call to %s between the first and last EL2 write\n", sym
 						bad = 1
 					}
 				}

@@ -117,7 +117,7 @@ TEST_F(timer, fired_box_timer_never_reaches_kvm_ppi)
 	}
 	EXPECT_EQ(r.x[6], r.cntv_cval);
 	if (!ecv) {
-		TH_LOG("no FEAT_ECV: the box's timer accesses cannot trap; KVM's vtimer PPI fired %lld times",
+		TH_LOG("no FEAT_ECV: timer accesses do not trap; KVM vtimer PPI fired %lld times",
 		       before >= 0 ? after - before : -1);
 		return;
 	}

@@ -19,6 +19,8 @@
 #   BENCH_SMP      guest CPUs (default 2)
 #   BENCH_SCALE    iterations in percent of the defaults (default 100)
 #   BENCH_TIMEOUT  hard limit for the boot in seconds (default 900)
+#   BENCH_ONLY     parts to run, e.g. "latency" or "latency,touch"
+#                  (default all: latency touch geometry cpus memory density)
 # Under QEMU TCG the ratios are those of QEMU's costs, not of hardware.
 set -euo pipefail
 
@@ -96,7 +98,7 @@ main() {
 	echo "bench: booting Debian $KERNEL on QEMU -cpu $CPU ($MEM MiB, ${BENCH_SMP:-2} CPUs), s2box and KVM side by side..."
 	S2BOX_BIN_DIR="$bindir" S2BOX_MEM="$MEM" S2BOX_SMP="${BENCH_SMP:-2}" \
 		S2BOX_TIMEOUT="${BENCH_TIMEOUT:-900}" S2BOX_CELL="bench-$CELL" \
-		S2BOX_APPEND="S2BOX_BENCH_KERNEL=$KERNEL S2BOX_BENCH_CPU=$CPU S2BOX_BENCH_ACCEL=tcg S2BOX_BENCH_SCALE=${BENCH_SCALE:-100}" \
+		S2BOX_APPEND="S2BOX_BENCH_KERNEL=$KERNEL S2BOX_BENCH_CPU=$CPU S2BOX_BENCH_ACCEL=tcg S2BOX_BENCH_SCALE=${BENCH_SCALE:-100}${BENCH_ONLY:+ S2BOX_BENCH_ONLY=$BENCH_ONLY}" \
 		bash "$ROOT/scripts/qemu-run.sh" "$KERNEL" "$CPU" bench "$dir" ||
 		status=$?
 

@@ -69,6 +69,7 @@
 #define S2_ICC_SRE_EL2_ENABLE	BIT_ULL(3)
 
 #define S2_CNTV_CTL_IMASK	BIT_ULL(1)
+#define S2_CNTV_CTL_ISTATUS	BIT_ULL(2)
 
 /* EL1 translation registers: bits a box may not set (world.c, trap.c). */
 #define S2_TTBR_CNP		BIT_ULL(0)	/* common not private */

@@ -83,8 +83,6 @@ static bool trap_tvm_write(struct s2box_regs *r, u64 reg, unsigned int rt)
 #define TRAP_CNTV_CTL		TRAP_ISS_REG(3, 3, 14, 3, 1)
 #define TRAP_CNTV_CVAL		TRAP_ISS_REG(3, 3, 14, 3, 2)
 #define TRAP_CNTV_CTL_ENABLE	BIT_ULL(0)
-#define TRAP_CNTV_CTL_IMASK	BIT_ULL(1)
-#define TRAP_CNTV_CTL_ISTATUS	BIT_ULL(2)
 
 /*
  * The box's virtual count: the physical count, since boxes run with
@@ -104,10 +102,10 @@ static u64 trap_box_count(void)
  */
 static u64 trap_cntv_ctl(const struct s2box_regs *r)
 {
-	u64 ctl = (r->cntv_ctl & TRAP_CNTV_CTL_ENABLE) | TRAP_CNTV_CTL_IMASK;
+	u64 ctl = (r->cntv_ctl & TRAP_CNTV_CTL_ENABLE) | S2_CNTV_CTL_IMASK;
 
 	if ((ctl & TRAP_CNTV_CTL_ENABLE) && trap_box_count() >= r->cntv_cval)
-		ctl |= TRAP_CNTV_CTL_ISTATUS;
+		ctl |= S2_CNTV_CTL_ISTATUS;
 	return ctl;
 }
 
@@ -122,7 +120,7 @@ static bool trap_timer(struct s2box_regs *r, u64 reg, unsigned int rt,
 			trap_rt_set(r, rt, trap_cntv_ctl(r));
 		else
 			r->cntv_ctl = (val & TRAP_CNTV_CTL_ENABLE) |
-				      TRAP_CNTV_CTL_IMASK;
+				      S2_CNTV_CTL_IMASK;
 		return true;
 	case TRAP_CNTV_CVAL:
 		if (read)

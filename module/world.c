@@ -285,8 +285,12 @@ static __always_inline void world_load_timer(const struct s2box_regs *r,
 static __always_inline void world_save_timer(struct s2box_regs *r,
 					     const struct world_cfg *cfg)
 {
-	if (cfg->ecv)
+	/* As the box last saw it: trap.c's copy reads with IMASK set. */
+	if (cfg->ecv) {
+		r->cntv_ctl = (r->cntv_ctl & ~S2_CNTV_CTL_ISTATUS) |
+			      S2_CNTV_CTL_IMASK;
 		return;
+	}
 	/* Left disabled and masked, so it cannot fire outside the box. */
 	r->cntv_ctl = read_sysreg_s(SYS_CNTV_CTL_EL02);
 	r->cntv_cval = read_sysreg_s(SYS_CNTV_CVAL_EL02);

@@ -48,6 +48,7 @@
 #define EC_SMC64	0x17
 #define EC_SYS64	0x18
 #define EC_SVE		0x19
+#define EC_SME		0x1d
 #define EC_IABT_LOW	0x20
 #define EC_DABT_LOW	0x24
 #define EC_BRK64	0x3c
@@ -64,6 +65,7 @@
 /* CPACR_EL1.FPEN and ZEN: FP/SIMD and SVE do not trap at EL1. */
 #define CPACR_FPEN	(3ULL << 20)
 #define CPACR_ZEN	(3ULL << 16)
+#define CPACR_SMEN	(3ULL << 24)
 
 int box_get(int box, struct s2box_regs *r);
 

@@ -7,6 +7,21 @@
  * then HVC #0x7e. Encoded instructions need no newer assembler.
  */
 
+/*
+ * The box reads the real ID registers: a case whose register needs a
+ * feature first checks the field (4 bits at @shift of @reg, at least
+ * @min) and HVCs #0x7d where the CPU lacks it. Five instructions: the
+ * trapping one follows at index 5.
+ */
+.macro	need_id reg, shift, min=1
+	mrs	x0, \reg
+	ubfx	x0, x0, #\shift, #4
+	cmp	x0, #\min
+	b.hs	.Lhave\@
+	hvc	#0x7d
+.Lhave\@:
+.endm
+
 	blob	smc_blob
 	smc	#0x33
 	end_hvc
@@ -75,3 +90,49 @@
 	.inst	0x04bf5020		// rdvl x0, #1
 	end_hvc
 	endblob	sve_blob
+
+/*
+ * EL1 registers of later features, each trapped by the bit the allow-list
+ * (module/idregs.c) names for it.
+ */
+	blob	erridr_blob			// RAS: HCR_EL2.TERR
+	need_id	id_aa64pfr0_el1, 28
+	mrs	x10, s3_0_c5_c3_0		// ERRIDR_EL1
+	end_hvc
+	endblob	erridr_blob
+
+	blob	gcr_blob			// MTE2: HCR_EL2.ATA=0
+	need_id	id_aa64pfr1_el1, 8, 2
+	mrs	x11, s3_0_c1_c0_6		// GCR_EL1
+	end_hvc
+	endblob	gcr_blob
+
+	blob	scxtnum_blob			// CSV2_2: HCR_EL2.EnSCXT=0
+	need_id	id_aa64pfr0_el1, 56, 2
+	mrs	x12, s3_0_c13_c0_7		// SCXTNUM_EL1
+	end_hvc
+	endblob	scxtnum_blob
+
+	blob	lorc_blob			// LOR: HCR_EL2.TLOR
+	need_id	id_aa64mmfr1_el1, 16
+	mrs	x13, s3_0_c10_c4_3		// LORC_EL1
+	end_hvc
+	endblob	lorc_blob
+
+	blob	apkey_blob			// PAuth: HCR_EL2.APK=0
+	need_id	id_aa64isar1_el1, 4
+	mrs	x14, s3_0_c2_c1_0		// APIAKeyLo_EL1
+	end_hvc
+	endblob	apkey_blob
+
+	blob	allint_blob			// NMI: HCRX_EL2.TALLINT
+	need_id	id_aa64pfr1_el1, 36
+	msr	s3_0_c4_c3_0, x15		// MSR ALLINT, x15
+	end_hvc
+	endblob	allint_blob
+
+	blob	smcr_blob			// SME: CPTR_EL2.SMEN=0
+	need_id	id_aa64pfr1_el1, 24
+	mrs	x16, s3_0_c1_c2_6		// SMCR_EL1
+	end_hvc
+	endblob	smcr_blob

@@ -9,13 +9,13 @@
 
 /*
  * The box reads the real ID registers: a case whose register needs a
- * feature first checks the field (4 bits at @shift of @reg, at least
- * @min) and HVCs #0x7d where the CPU lacks it. Five instructions: the
- * trapping one follows at index 5.
+ * feature first checks the field (@width bits at @shift of @reg, at
+ * least @min) and HVCs #0x7d where the CPU lacks it. Five instructions:
+ * the trapping one follows at index 5.
  */
-.macro	need_id reg, shift, min=1
+.macro	need_id reg, shift, min=1, width=4
 	mrs	x0, \reg
-	ubfx	x0, x0, #\shift, #4
+	ubfx	x0, x0, #\shift, #\width
 	cmp	x0, #\min
 	b.hs	.Lhave\@
 	hvc	#0x7d
@@ -120,7 +120,7 @@
 	endblob	lorc_blob
 
 	blob	apkey_blob			// PAuth: HCR_EL2.APK=0
-	need_id	id_aa64isar1_el1, 4
+	need_id	id_aa64isar1_el1, 4, 1, 8		// APA or API
 	mrs	x14, s3_0_c2_c1_0		// APIAKeyLo_EL1
 	end_hvc
 	endblob	apkey_blob

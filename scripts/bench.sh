@@ -121,8 +121,35 @@ main() {
 		'BEGIN { printf "%.0f", b - a }') s wall time; the boot: $(cat "$dir/timing")"
 	if [ "$status" != 0 ]; then
 		echo "bench: FAILED, see $dir/results.tap and console.log"
+	elif [ -z "${BENCH_ONLY:-}" ]; then
+		write_doc_table "$dir/tap.txt"
 	fi
 	exit "$status"
+}
+
+# write_doc_table TAP: the table of a complete run into
+# Documentation/benchmarks.md, between its bench-table markers, so the
+# document always shows a table this script printed, never a pasted one.
+write_doc_table() {
+	local doc="$ROOT/Documentation/benchmarks.md" tmp
+	grep -q '^<!-- bench-table begin' "$doc" || return 0
+	tmp=$(mktemp)
+	{
+		echo "Latest run (\`make bench\`, $KERNEL on $CPU, $(date -u +%Y-%m-%d)):"
+		echo
+		echo '```'
+		sed -n '/^=== s2box_bench: /,/^=== end of table ===$/p' "$1"
+		echo '```'
+	} >"$tmp"
+	awk -v table="$tmp" '
+		/^<!-- bench-table end/ { skip = 0 }
+		!skip { print }
+		/^<!-- bench-table begin/ {
+			while ((getline l < table) > 0) print l
+			skip = 1
+		}' "$doc" >"$doc.new" && mv "$doc.new" "$doc"
+	rm -f "$tmp"
+	echo "bench: table written to Documentation/benchmarks.md"
 }
 
 main "$@"

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * s2box_bench: the table on stdout (scripts/bench.sh shows it, the README
- * keeps the latest one). Medians unless a column says otherwise; the JSON
- * file has every number.
+ * s2box_bench: the table on stdout (scripts/bench.sh shows it and writes
+ * the latest complete one into Documentation/benchmarks.md). Medians
+ * unless a column says otherwise; the JSON file has every number.
  */
 
 #define _GNU_SOURCE

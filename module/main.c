@@ -9,6 +9,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <net/genetlink.h>
 
 #include "s2box.h"
 
@@ -113,5 +114,23 @@ module_exit(s2box_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Isolated stage-2 contexts for arm64 VHE hosts");
 MODULE_AUTHOR("s2box developers");
-/* Keep in step with dkms.conf: DKMS compares versions on upgrade. */
-MODULE_VERSION("0.1.0");
+/* From the top-level VERSION file (Kbuild), as dkms.conf's and the packages'. */
+MODULE_VERSION(S2BOX_VERSION);
+
+/*
+ * Loaded on first use: s2boxctl's netlink commands (caps, list, show,
+ * stats, monitor) look the "s2box" generic netlink family up by name, and
+ * the genetlink controller asks modprobe for this alias when no family of
+ * that name is registered.
+ *
+ * There is deliberately no devname alias (MODULE_ALIAS_MISCDEV plus
+ * "devname:s2box"), which would let the first open of /dev/s2box load the
+ * module: that needs a node made before the module is loaded, so a fixed
+ * misc minor. The fixed minors are a registry in which s2box has no
+ * entry; a minor picked from the unassigned range may be another driver's
+ * on some host, and there misc_register() fails with -EBUSY and the
+ * module cannot load at all. /dev/s2box keeps a dynamic minor, so a
+ * program that opens it directly needs the module loaded first (any
+ * s2boxctl netlink command, or modprobe s2box).
+ */
+MODULE_ALIAS_GENL_FAMILY(S2BOX_GENL_NAME);

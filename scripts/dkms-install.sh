@@ -30,19 +30,24 @@ log() { echo "dkms-install.sh: $*"; }
 
 usage() { die "usage: dkms-install.sh [--stage DIR]"; }
 
-# The version lives in one place, dkms.conf.
+# The version lives in one place, the top-level VERSION file.
 package_version() {
-	sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$ROOT/dkms.conf"
+	cat "$ROOT/VERSION"
 }
 
-# What DKMS copies and builds: Kbuild, the module sources, the uapi header
-# and dkms.conf. Never the repository as a whole (build/ holds every
+# What DKMS copies and builds: Kbuild, VERSION, the module sources, the
+# uapi header and dkms.conf, with VERSION written in for its marker (as
+# dh_dkms -V does for the package). Never the repository as a whole (build/ holds every
 # kernel's objects and results, and the test's own DKMS tree) and never
 # stale objects left by an in-tree `make modules`.
 stage() {
+	local ver
+	ver=$(package_version)
+	[ -n "$ver" ] || die "$ROOT/VERSION is empty"
 	mkdir -p "$1"
-	(cd "$ROOT" && cp --parents Kbuild dkms.conf module/*.[chS] \
+	(cd "$ROOT" && cp --parents Kbuild VERSION module/*.[chS] \
 		uapi/linux/*.h "$1/")
+	sed "s/#MODULE_VERSION#/$ver/" "$ROOT/dkms.conf" >"$1/dkms.conf"
 }
 
 # Every version of s2box registered with DKMS, from lines such as
@@ -85,7 +90,7 @@ main() {
 	# is in /usr/src and registered; refuse before touching anything.
 	[ "$(uname -m)" = aarch64 ] || die "s2box is arm64-only (this host is $(uname -m))"
 	ver=$(package_version)
-	[ -n "$ver" ] || die "no PACKAGE_VERSION in $ROOT/dkms.conf"
+	[ -n "$ver" ] || die "$ROOT/VERSION is empty"
 	kver=${KERNELRELEASE:-$(uname -r)}
 
 	# Old versions go too, with the sources this script put in /usr/src:

@@ -130,19 +130,22 @@ setup_tree() {
 	: >"$LOG"
 	T=$(mktemp -d "$ROOT/build/dkms-test.XXXXXX")
 	mkdir -p "$T/src" "$T/dkms" "$T/lib/modules" "$T/tmp"
-	VER=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$ROOT/dkms.conf")
+	VER=$(cat "$ROOT/VERSION")
 }
 
-# Only Kbuild, dkms.conf, module/*.[chS] and uapi/ headers may reach DKMS.
+# Only Kbuild, VERSION, dkms.conf, module/*.[chS] and uapi/ headers may
+# reach DKMS, and the staged dkms.conf names VERSION's version.
 test_add() {
 	local extra st=0
 	bash "$ROOT/scripts/dkms-install.sh" --stage "$T/src/$NAME-$VER"
 	extra=$(cd "$T/src/$NAME-$VER" && find . -type f |
-		grep -Ev '^\./(Kbuild|dkms\.conf|module/[^/]+\.[chS]|uapi/linux/[^/]+\.h)$') || true
+		grep -Ev '^\./(Kbuild|VERSION|dkms\.conf|module/[^/]+\.[chS]|uapi/linux/[^/]+\.h)$') || true
+	grep -qx "PACKAGE_VERSION=\"$VER\"" "$T/src/$NAME-$VER/dkms.conf" ||
+		extra+=" dkms.conf does not say PACKAGE_VERSION=\"$VER\""
 	dk add -m "$NAME" -v "$VER"
 	[ $rc = 0 ] && [ -z "$extra" ] && [ -f "$T/dkms/$NAME/$VER/source/Kbuild" ] &&
 		[ -f "$T/dkms/$NAME/$VER/source/uapi/linux/s2box.h" ] || st=1
-	tap $st "dkms add $NAME/$VER (Kbuild, module/, uapi/ only)" \
+	tap $st "dkms add $NAME/$VER (Kbuild, VERSION, module/, uapi/ only)" \
 		"$out${extra:+$'\n'unexpected files: $extra}"
 }
 

@@ -29,7 +29,7 @@ kbuild() {	# kbuild KERNEL EXTRA-ARGS...
 	local k=$1 dir="$TOP/build/lint-$1"
 	shift
 	rm -rf "$dir" && mkdir -p "$dir"
-	(cd "$TOP" && cp -a --parents Kbuild module uapi "$dir/")
+	(cd "$TOP" && cp -a --parents Kbuild VERSION module uapi "$dir/")
 	# 7.3's kbuild tools need its Debian 13 chroot (scripts/chroot.sh).
 	bash "$TOP/scripts/chroot.sh" run "$k" \
 		make -s -C "$CACHE/kernels/$k/build" M="$dir" ARCH=arm64 \
@@ -79,10 +79,32 @@ lint_ynl() {
 	tap $? "netlink code matches the YNL spec (scripts/ynl-gen.sh)" "$out"
 }
 
+# VERSION is the one version: dkms.conf and MODULE_VERSION take it at build
+# time (a literal there would be a second source), debian/changelog cannot
+# and must agree.
+lint_version() {
+	local v c what=
+	v=$(cat "$TOP/VERSION")
+	c=$(dpkg-parsechangelog -l "$TOP/debian/changelog" -S Version 2>&1)
+	# Its upstream part: no epoch, no Debian revision.
+	c=${c#*:}
+	c=${c%-*}
+	[ "$c" = "$v" ] || what+="debian/changelog says $c, VERSION says $v; "
+	grep -qx 'PACKAGE_VERSION="#MODULE_VERSION#"' "$TOP/dkms.conf" ||
+		what+="dkms.conf's PACKAGE_VERSION is not the #MODULE_VERSION# marker; "
+	grep -q '^MODULE_VERSION(S2BOX_VERSION);' "$TOP/module/main.c" ||
+		what+="module/main.c's MODULE_VERSION is not S2BOX_VERSION; "
+	[ -z "$what" ] && return 0
+	echo "$what"
+	return 1
+}
+
 # shellcheck source=scripts/lint-disasm.sh
 . "$TOP/scripts/lint-disasm.sh"
 
 echo "TAP version 13"
+out=$(lint_version)
+tap $? "one version: VERSION, debian/changelog, dkms.conf, MODULE_VERSION" "$out"
 out=$(lint_tlbi_source "$TOP" 2>&1)
 tap $? "broadcast __tlbi() completed with __tlbi_sync_s1ish_hyp()" "$out"
 lint_ynl

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Idempotent set-up for s2box: host packages, Debian arm64 kernels (image,
-# headers, common headers, kbuild), busybox for the initramfs, and the
-# kselftest harness plus checkpatch.pl from Debian's linux-source package.
+# headers, common headers, kbuild), busybox for the initramfs, the
+# kselftest harness plus checkpatch.pl from Debian's linux-source package,
+# and the arm64 Debian 12 system the package test installs into
+# (scripts/deb-rootfs.sh; 10-20 minutes the first time).
 # Everything downloaded lives in $S2BOX_CACHE (default ~/.cache/s2box),
 # outside the clone, so fresh clones on the same machine reuse it.
 # A second run on a set-up machine touches no network.
@@ -15,7 +17,8 @@ log() { echo "setup: $*" >&2; }
 
 HOST_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm cpio
 dwarves sparse dkms xz-utils bc kmod libelf-dev make gcc perl debootstrap
-gcc-arm-linux-gnueabihf libc6-dev-armhf-cross python3-yaml python3-jsonschema"
+gcc-arm-linux-gnueabihf libc6-dev-armhf-cross python3-yaml python3-jsonschema
+debhelper dh-dkms lintian crossbuild-essential-arm64 qemu-user-static"
 ARM_PKGS="libnl-3-dev:arm64 libnl-genl-3-dev:arm64"
 
 apt_updated=
@@ -319,4 +322,10 @@ fetch_kernel 6.12 linux-image-6.12-arm64 linux-headers-6.12-arm64
 fetch_kernel 6.12-16k linux-image-6.12-arm64-16k linux-headers-6.12-arm64-16k
 fetch_trixie_kernel 7.3 linux-image-arm64 linux-headers-arm64
 bash "$(dirname "${BASH_SOURCE[0]}")/chroot.sh" create trixie
+# Needs root (debootstrap, chroot); the package test skips without it.
+if [ "$(id -u)" = 0 ]; then
+	bash "$(dirname "${BASH_SOURCE[0]}")/deb-rootfs.sh"
+elif [ ! -f "$CACHE/deb-rootfs/bookworm-arm64.done" ]; then
+	log "not root: no arm64 system for the package test (scripts/deb-rootfs.sh)"
+fi
 log "ready in $CACHE"

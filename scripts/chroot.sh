@@ -6,6 +6,9 @@
 #
 #   scripts/chroot.sh create NAME        make $CACHE/chroots/NAME (cached)
 #   scripts/chroot.sh run TAG CMD ARG... run CMD for kernel TAG
+#   scripts/chroot.sh qemu11             add trixie-backports' QEMU 11 to
+#                                        the trixie chroot (cached)
+#   scripts/chroot.sh exec NAME CMD...   run CMD in chroot NAME
 #
 # Debian's Linux 7.3 (trixie-backports) ships kbuild tools (fixdep, modpost)
 # linked against glibc 2.38 and a .config that names gcc 14; Debian 12 has
@@ -33,6 +36,13 @@ die() { echo "chroot: $*" >&2; exit 2; }
 # shellcheck disable=SC2034 # read through ${!var}
 PKGS_trixie="make gcc libc6-dev gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
 sparse bc kmod libelf1t64 libssl3t64 zlib1g dwarves xz-utils zstd dkms"
+
+# QEMU 11 (trixie-backports) links trixie's libraries, so it runs inside
+# the trixie chroot too (scripts/qemu-run.sh's qemu11): the emulator, its
+# data and the virtio NICs' option ROMs it looks for; not the recommended
+# packages (UI, audio and GL modules, UEFI), which -nographic boots never
+# load.
+QEMU11_PKGS="qemu-system-arm qemu-system-data ipxe-qemu"
 
 # The machine's own mirror and key for Debian (scripts/apt-private.sh).
 # shellcheck source=scripts/apt-private.sh
@@ -71,6 +81,30 @@ create() {
 	log "$name ready in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s"
 }
 
+# qemu11: trixie-backports' QEMU into the trixie chroot, once. The
+# marker holds the package list and the version installed; the chroot's
+# own apt gets a trixie-backports line on the mirror it was made from.
+qemu11() {
+	local dir="$CACHE/chroots/trixie" src mark
+	[ -f "$dir/.done" ] || create trixie
+	mark=$(xargs <<<"$QEMU11_PKGS")
+	[ "$(head -n1 "$dir/.qemu11" 2>/dev/null)" = "$mark" ] && return 0
+	src=$(awk '$1 == "deb" && $3 == "trixie" { $3 = "trixie-backports"; print; exit }' \
+		"$dir/etc/apt/sources.list")
+	[ -n "$src" ] || die "no trixie line in $dir/etc/apt/sources.list"
+	echo "$src" >"$dir/etc/apt/sources.list.d/backports.list"
+	log "QEMU from trixie-backports into chroot trixie"
+	enter "$dir" / sh -c "apt-get update -qq &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -qq -y \
+			--no-install-recommends -t trixie-backports $mark >/dev/null &&
+		apt-get clean" >"$CACHE/chroots/trixie-qemu11.log" 2>&1 ||
+		die "apt-get failed, see $CACHE/chroots/trixie-qemu11.log"
+	rm -f "$dir"/var/lib/apt/lists/*_Packages
+	{ echo "$mark"; enter "$dir" / qemu-system-aarch64 --version | head -n1; } \
+		>"$dir/.qemu11"
+	log "$(tail -n1 "$dir/.qemu11")"
+}
+
 # run TAG CMD...: CMD in TAG's chroot, in the same directory, or straight.
 run() {
 	local tag=$1 name dir
@@ -81,13 +115,21 @@ run() {
 	name=$(cat "$CACHE/kernels/$tag/chroot")
 	dir="$CACHE/chroots/$name"
 	[ -f "$dir/.done" ] || die "kernel $tag needs chroot $name: run scripts/setup.sh"
+	ENTER_EXEC="exec" enter "$dir" "$PWD" "$@"
+}
+
+# enter DIR CWD CMD...: CMD in the chroot DIR, in CWD. With ENTER_EXEC=exec
+# this shell becomes CMD, so a signal for it (timeout's) reaches CMD.
+enter() {
+	local dir=$1 cwd=$2
+	shift 2
 	local -a ns=(unshare -m)
 	[ "$(id -u)" = 0 ] || ns=(unshare -m -r)
 	# The inner script gets the chroot, the directories to bind at their
 	# own paths, the working directory and CMD as arguments.
 	# SC2016: expanded by the inner shell; SC2046: one directory a word.
 	# shellcheck disable=SC2016,SC2046
-	"${ns[@]}" bash -c '
+	${ENTER_EXEC:-} "${ns[@]}" bash -c '
 		set -e
 		c=$1 cwd=$2
 		shift 2
@@ -103,7 +145,7 @@ run() {
 		exec chroot "$c" /usr/bin/env \
 			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 			bash -c "cd \"\$0\" && exec \"\$@\"" "$cwd" "$@"
-	' chroot-run "$dir" "$PWD" $(binds) -- "$@"
+	' chroot-run "$dir" "$cwd" $(binds) -- "$@"
 }
 
 # Directories bound into the chroot: the cache, the repository, and the
@@ -122,5 +164,13 @@ binds() {
 case "${1:-}" in
 create) [ $# = 2 ] || die "usage: chroot.sh create NAME"; create "$2" ;;
 run) [ $# -ge 3 ] || die "usage: chroot.sh run TAG CMD [ARG...]"; shift; run "$@" ;;
-*) die "usage: chroot.sh create NAME | run TAG CMD [ARG...]" ;;
+qemu11) [ $# = 1 ] || die "usage: chroot.sh qemu11"; qemu11 ;;
+exec)
+	[ $# -ge 3 ] || die "usage: chroot.sh exec NAME CMD [ARG...]"
+	[ -f "$CACHE/chroots/$2/.done" ] || die "no chroot $2: run scripts/setup.sh"
+	d="$CACHE/chroots/$2"
+	shift 2
+	ENTER_EXEC="exec" enter "$d" "$PWD" "$@"
+	;;
+*) die "usage: chroot.sh create NAME | run TAG CMD [ARG...] | qemu11 | exec NAME CMD [ARG...]" ;;
 esac

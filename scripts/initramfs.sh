@@ -20,6 +20,8 @@
 #   S2BOX_NOT_TESTS    names in /bin/tests that test mode must not run as
 #                      tests (default "s2box_demo s2boxctl s2box_test32
 #                      s2box_bench")
+#   S2BOX_ONLY_TESTS   if set, the names test mode runs: every other name in
+#                      the binaries' directory is added to S2BOX_NOT_TESTS
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -120,8 +122,15 @@ stage_config() {
 	echo "$nonce" >"$stage/etc/s2box/nonce"
 	chmod 0400 "$stage/etc/s2box/nonce"
 	echo "${S2BOX_INSMOD_ARGS:-}" >"$stage/etc/s2box/insmod_args"
-	echo "${S2BOX_NOT_TESTS-s2box_demo s2boxctl s2box_test32 s2box_bench}" \
-		>"$stage/etc/s2box/not_tests"
+	local not=${S2BOX_NOT_TESTS-s2box_demo s2boxctl s2box_test32 s2box_bench}
+	local dir=${S2BOX_BIN_DIR:-$ROOT/build/arm64/bin} f n
+	if [ -n "${S2BOX_ONLY_TESTS:-}" ]; then
+		for f in "$dir"/*; do
+			n=${f##*/}
+			case " $S2BOX_ONLY_TESTS " in *" $n "*) ;; *) not+=" $n" ;; esac
+		done
+	fi
+	echo "$not" >"$stage/etc/s2box/not_tests"
 }
 
 write_cpio() {

@@ -29,7 +29,9 @@
 #   S2BOX_QEMU     emulator: system (default, the machine's
 #                  qemu-system-aarch64, QEMU 7.2 on Debian 12) or qemu10
 #                  (bookworm-backports' QEMU 10 that scripts/setup.sh
-#                  extracts to $S2BOX_CACHE/qemu10)
+#                  extracts to $S2BOX_CACHE/qemu10) or qemu11
+#                  (trixie-backports' QEMU 11, installed in the Debian 13
+#                  chroot by scripts/chroot.sh qemu11 and run inside it)
 #   S2BOX_VERBOSE  1: also copy the console to stderr while it runs
 #   QEMU_EXTRA     extra QEMU arguments (word-split)
 #   and those of scripts/initramfs.sh (S2BOX_BIN_DIR, S2BOX_INSMOD_ARGS,
@@ -65,7 +67,16 @@ qemu_select() {
 		QEMU_CMD=("$q10/root/usr/bin/qemu-system-aarch64"
 			-L "$q10/root/usr/share/qemu")
 		;;
-	*) die "S2BOX_QEMU: unknown emulator '$S2BOX_QEMU' (system or qemu10)" ;;
+	qemu11)
+		# It links trixie's libraries: it runs in the chroot, where
+		# the cache and the repository (kernel, initramfs, results)
+		# are bound at their own paths.
+		[ -f "$CACHE/chroots/trixie/.qemu11" ] ||
+			die "no QEMU 11 in the trixie chroot (run scripts/setup.sh)"
+		QEMU_CMD=(bash "$ROOT/scripts/chroot.sh" exec trixie
+			qemu-system-aarch64)
+		;;
+	*) die "S2BOX_QEMU: unknown emulator '$S2BOX_QEMU' (system, qemu10 or qemu11)" ;;
 	esac
 }
 
@@ -224,7 +235,7 @@ main() {
 	rm -f "$out"/{console.log,channel.raw,tap.txt,dmesg.txt,verdict,timing} \
 		"$out"/{check-log.txt,results.tap,qemu.cmd,initramfs.cpio.gz} \
 		"$out"/qemu-version
-	"${QEMU_CMD[0]}" --version | head -n1 >"$out/qemu-version"
+	"${QEMU_CMD[@]}" --version | head -n1 >"$out/qemu-version"
 	: >"$out/channel.raw"
 
 	nonce=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')

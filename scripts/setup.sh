@@ -322,6 +322,7 @@ fetch_kernel 6.12 linux-image-6.12-arm64 linux-headers-6.12-arm64
 fetch_kernel 6.12-16k linux-image-6.12-arm64-16k linux-headers-6.12-arm64-16k
 fetch_trixie_kernel 7.3 linux-image-arm64 linux-headers-arm64
 bash "$(dirname "${BASH_SOURCE[0]}")/chroot.sh" create trixie
+bash "$(dirname "${BASH_SOURCE[0]}")/chroot.sh" qemu11
 # Needs root (debootstrap, chroot); the package test skips without it.
 if [ "$(id -u)" = 0 ]; then
 	bash "$(dirname "${BASH_SOURCE[0]}")/deb-rootfs.sh"

@@ -35,6 +35,13 @@ BLOB(lorc_blob);
 BLOB(apkey_blob);
 BLOB(allint_blob);
 BLOB(smcr_blob);
+BLOB(pir_blob);
+BLOB(pire0_blob);
+BLOB(por_el1_blob);
+BLOB(por_el0_blob);
+BLOB(tcr2_blob);
+BLOB(gcspr_blob);
+BLOB(fpmr_blob);
 
 FIXTURE(trap) {
 	int ctl, box;
@@ -169,6 +176,41 @@ FIXTURE_VARIANT_ADD(trap, allint_write) {
 FIXTURE_VARIANT_ADD(trap, smcr_el1_read) {
 	CASE(smcr_blob), .at = NEED_ID_AT, .ec = EC_SME, .iss = 0,
 	.iss_mask = 0, .cpacr = CPACR_SMEN,
+};
+
+/* Features QEMU 11's max has and QEMU 10's does not (ID_AA64MMFR3_EL1 0). */
+FIXTURE_VARIANT_ADD(trap, pir_el1_read) {
+	SYSREG_CASE(pir_blob, 3, 0, 10, 2, 3, 17, 1),
+};
+
+FIXTURE_VARIANT_ADD(trap, pire0_el1_read) {
+	SYSREG_CASE(pire0_blob, 3, 0, 10, 2, 2, 18, 1),
+};
+
+FIXTURE_VARIANT_ADD(trap, por_el1_read) {
+	SYSREG_CASE(por_el1_blob, 3, 0, 10, 2, 4, 19, 1),
+};
+
+/* POR_EL0 read at EL1: HFGRTR_EL2.nPOR_EL0 traps EL1 accesses too. */
+FIXTURE_VARIANT_ADD(trap, por_el0_read) {
+	SYSREG_CASE(por_el0_blob, 3, 3, 10, 2, 4, 20, 1),
+};
+
+FIXTURE_VARIANT_ADD(trap, tcr2_el1_read) {
+	SYSREG_CASE(tcr2_blob, 3, 0, 2, 0, 3, 21, 1),
+};
+
+FIXTURE_VARIANT_ADD(trap, gcspr_el1_read) {
+	SYSREG_CASE(gcspr_blob, 3, 0, 2, 5, 1, 22, 1),
+};
+
+/*
+ * FPMR with HCRX_EL2.EnFPM 0: its MRS traps to EL2 as a system register
+ * access (KVM forwards it the same way). The box's CPACR_EL1.FPEN is
+ * open so no FP trap at EL1 can come first.
+ */
+FIXTURE_VARIANT_ADD(trap, fpmr_read) {
+	SYSREG_CASE(fpmr_blob, 3, 3, 4, 4, 2, 23, 1), .cpacr = CPACR_FPEN,
 };
 
 FIXTURE_SETUP(trap)

@@ -136,3 +136,50 @@
 	mrs	x16, s3_0_c1_c2_6		// SMCR_EL1
 	end_hvc
 	endblob	smcr_blob
+
+/*
+ * Registers of features QEMU 11 models (TCR2, S1PIE, S1POE, GCS, FPMR):
+ * the fine-grained read traps (all HFGRTR_EL2 n-bits 0) and HCRX_EL2
+ * (TCR2En, GCSEn, EnFPM 0) take them to EL2.
+ */
+	blob	pir_blob			// S1PIE: HFGRTR_EL2.nPIR_EL1
+	need_id	s3_0_c0_c7_3, 8			// ID_AA64MMFR3_EL1.S1PIE
+	mrs	x17, s3_0_c10_c2_3		// PIR_EL1
+	end_hvc
+	endblob	pir_blob
+
+	blob	pire0_blob			// S1PIE: HFGRTR_EL2.nPIRE0_EL1
+	need_id	s3_0_c0_c7_3, 8
+	mrs	x18, s3_0_c10_c2_2		// PIRE0_EL1
+	end_hvc
+	endblob	pire0_blob
+
+	blob	por_el1_blob			// S1POE: HFGRTR_EL2.nPOR_EL1
+	need_id	s3_0_c0_c7_3, 16		// ID_AA64MMFR3_EL1.S1POE
+	mrs	x19, s3_0_c10_c2_4		// POR_EL1
+	end_hvc
+	endblob	por_el1_blob
+
+	blob	por_el0_blob			// S1POE: HFGRTR_EL2.nPOR_EL0
+	need_id	s3_0_c0_c7_3, 16
+	mrs	x20, s3_3_c10_c2_4		// POR_EL0
+	end_hvc
+	endblob	por_el0_blob
+
+	blob	tcr2_blob			// TCR2: HCRX_EL2.TCR2En=0
+	need_id	s3_0_c0_c7_3, 0			// ID_AA64MMFR3_EL1.TCRX
+	mrs	x21, s3_0_c2_c0_3		// TCR2_EL1
+	end_hvc
+	endblob	tcr2_blob
+
+	blob	gcspr_blob			// GCS: HCRX_EL2.GCSEn=0
+	need_id	id_aa64pfr1_el1, 44		// GCS
+	mrs	x22, s3_0_c2_c5_1		// GCSPR_EL1
+	end_hvc
+	endblob	gcspr_blob
+
+	blob	fpmr_blob			// FPMR: HCRX_EL2.EnFPM=0
+	need_id	s3_0_c0_c4_2, 32		// ID_AA64PFR2_EL1.FPMR
+	mrs	x23, s3_3_c4_c4_2		// FPMR
+	end_hvc
+	endblob	fpmr_blob

@@ -229,8 +229,8 @@ static const struct s2box_idfield idfields[] = {
 	/* Trapping is not enough: RCW* apply the loaded masks (state.md). */
 	ID_U(PFR1, 48, "THE", 1, 1, TRAPPED, "FEAT_THE",
 	     "nRCWMASK_EL1/nRCWSMASK_EL1=0: both exit; 0 for the box"),
-	ID_U(PFR1, 52, "MTEX", 1, 1, REFUSED, "FEAT_MTE_NO_ADDRESS_TAGS",
-	     "TCR_EL1.MTX with canonical tag checks: not reviewed yet"),
+	/* Its only state is TCR_EL1.MTX0/MTX1: the box's own translation. */
+	ID_U(PFR1, 52, "MTEX", 1, 1, SWITCHED, "FEAT_MTE_NO_ADDRESS_TAGS", H_TCR),
 	ID_U(PFR1, 56, "DF2", 1, 1, REFUSED, "FEAT_DoubleFault2",
 	     "SCTLR2_EL1/HCRX_EL2 error controls: " H_NEW),
 	ID_U(PFR1, 60, "PFAR", 1, 1, TRAPPED, "FEAT_PFAR",

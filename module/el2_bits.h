@@ -91,7 +91,7 @@
 
 /*
  * Fine-grained traps (FEAT_FGT, FEAT_FGT2). A box runs with every one of
- * these registers 0: each positive bit (trap when 1) is off, since what
+ * these registers 0 but for the bit below: each positive bit (trap when 1) is off, since what
  * it covers is switched or trapped coarsely already, and each nXXX bit
  * (trap when 0, named for registers added after FGT: PIR_EL1, POR_EL0,
  * MAIR2_EL1, ACCDATA_EL1, PFAR_EL1, ...) traps. A bit whose feature is
@@ -99,6 +99,12 @@
  * left alone: CPTR_EL2.TAM traps every AMU register already. The
  * FEAT_FGT2 registers are not named by 6.1's headers.
  */
+/*
+ * The one nXXX bit a box gets open: TPIDR2_EL0 (FEAT_SME) is the box's
+ * own, zeroed on every entry and the host's put back on exit (world.c),
+ * as on CPUs without FGT.
+ */
+#define S2_HFGXTR_NTPIDR2_EL0	BIT_ULL(55)
 /* The FEAT_FGT ones are SYS_HFGRTR_EL2 & co in every supported kernel. */
 #define S2_SYS_HDFGRTR2_EL2	sys_reg(3, 4, 3, 1, 0)
 #define S2_SYS_HDFGWTR2_EL2	sys_reg(3, 4, 3, 1, 1)

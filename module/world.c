@@ -76,6 +76,7 @@ struct world_cfg {
 	u64 mpam2_traps;	/* MPAM2_EL2 bits for the box, 0: no MPAM */
 	bool gic_sysregs, sme, ras, pmu, spec_at, hcx, spe, trf;
 	bool fgt, fgt2, brbe, the, ecv;
+	u64 fgt_rw;		/* HFGRTR/HFGWTR_EL2 for the box */
 };
 
 static __always_inline void world_check_layout(void)
@@ -137,6 +138,7 @@ static __always_inline void world_get_cfg(struct world_cfg *cfg)
 	cfg->trf = host->trf;
 	cfg->fgt = host->fgt;
 	cfg->fgt2 = host->fgt2;
+	cfg->fgt_rw = host->sme ? S2_HFGXTR_NTPIDR2_EL0 : 0;
 	cfg->brbe = host->brbe;
 	cfg->the = host->the;
 	cfg->ecv = host->ecv;
@@ -412,14 +414,14 @@ static __always_inline void world_save_el1(struct s2box_regs *r,
  * written back on exit. Each access names its register: the encodings
  * must be constants.
  */
-/* Keeps the host's value of FGT register @n; true if the box needs 0 there. */
+/* Keeps the host's value @val of FGT register @n; true if @box differs. */
 static __always_inline bool world_fgt_save(struct world_host *h,
-					   unsigned int n, u64 val)
+					   unsigned int n, u64 val, u64 box)
 {
 	h->fgt[n] = val;
-	if (val)
+	if (val != box)
 		h->fgt_changed |= BIT(n);
-	return val;
+	return val != box;
 }
 
 static __always_inline void world_fgt_to_box(struct world_host *h,
@@ -428,27 +430,27 @@ static __always_inline void world_fgt_to_box(struct world_host *h,
 	h->fgt_changed = 0;
 	if (!cfg->fgt)
 		return;
-	if (world_fgt_save(h, 0, read_sysreg_s(SYS_HFGRTR_EL2)))
-		write_sysreg_s(0, SYS_HFGRTR_EL2);
-	if (world_fgt_save(h, 1, read_sysreg_s(SYS_HFGWTR_EL2)))
-		write_sysreg_s(0, SYS_HFGWTR_EL2);
-	if (world_fgt_save(h, 2, read_sysreg_s(SYS_HFGITR_EL2)))
+	if (world_fgt_save(h, 0, read_sysreg_s(SYS_HFGRTR_EL2), cfg->fgt_rw))
+		write_sysreg_s(cfg->fgt_rw, SYS_HFGRTR_EL2);
+	if (world_fgt_save(h, 1, read_sysreg_s(SYS_HFGWTR_EL2), cfg->fgt_rw))
+		write_sysreg_s(cfg->fgt_rw, SYS_HFGWTR_EL2);
+	if (world_fgt_save(h, 2, read_sysreg_s(SYS_HFGITR_EL2), 0))
 		write_sysreg_s(0, SYS_HFGITR_EL2);
-	if (world_fgt_save(h, 3, read_sysreg_s(SYS_HDFGRTR_EL2)))
+	if (world_fgt_save(h, 3, read_sysreg_s(SYS_HDFGRTR_EL2), 0))
 		write_sysreg_s(0, SYS_HDFGRTR_EL2);
-	if (world_fgt_save(h, 4, read_sysreg_s(SYS_HDFGWTR_EL2)))
+	if (world_fgt_save(h, 4, read_sysreg_s(SYS_HDFGWTR_EL2), 0))
 		write_sysreg_s(0, SYS_HDFGWTR_EL2);
 	if (!cfg->fgt2)
 		return;
-	if (world_fgt_save(h, 5, read_sysreg_s(S2_SYS_HFGRTR2_EL2)))
+	if (world_fgt_save(h, 5, read_sysreg_s(S2_SYS_HFGRTR2_EL2), 0))
 		write_sysreg_s(0, S2_SYS_HFGRTR2_EL2);
-	if (world_fgt_save(h, 6, read_sysreg_s(S2_SYS_HFGWTR2_EL2)))
+	if (world_fgt_save(h, 6, read_sysreg_s(S2_SYS_HFGWTR2_EL2), 0))
 		write_sysreg_s(0, S2_SYS_HFGWTR2_EL2);
-	if (world_fgt_save(h, 7, read_sysreg_s(S2_SYS_HFGITR2_EL2)))
+	if (world_fgt_save(h, 7, read_sysreg_s(S2_SYS_HFGITR2_EL2), 0))
 		write_sysreg_s(0, S2_SYS_HFGITR2_EL2);
-	if (world_fgt_save(h, 8, read_sysreg_s(S2_SYS_HDFGRTR2_EL2)))
+	if (world_fgt_save(h, 8, read_sysreg_s(S2_SYS_HDFGRTR2_EL2), 0))
 		write_sysreg_s(0, S2_SYS_HDFGRTR2_EL2);
-	if (world_fgt_save(h, 9, read_sysreg_s(S2_SYS_HDFGWTR2_EL2)))
+	if (world_fgt_save(h, 9, read_sysreg_s(S2_SYS_HDFGWTR2_EL2), 0))
 		write_sysreg_s(0, S2_SYS_HDFGWTR2_EL2);
 }
 

@@ -53,20 +53,8 @@ n=0 failed=0 planned=0
 T='' M='' out='' rc=0 took=0
 declare -A TIME=()
 
-tap() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $2"
-		[ -z "${3:-}" ] || printf '%s\n' "$3" | tail -n 25 | sed 's/^/# /'
-	fi
-}
-
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+# shellcheck source=scripts/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 finish() {
 	local status=$?

@@ -36,19 +36,8 @@ t_dkms=0 t_boot=0
 AS_ROOT=()
 declare -A REL=() KO=()
 
-# tap STATUS DESCRIPTION [DIAGNOSTICS]: STATUS 0 is ok.
-tap() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $2"
-		[ -z "${3:-}" ] || printf '%s\n' "$3" | tail -n 25 | sed 's/^/# /'
-	fi
-}
-
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+# shellcheck source=scripts/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 # A run that stops half-way must still end in a failure and a plan, or the
 # summary would count only what happened to get printed.
@@ -65,7 +54,6 @@ finish() {
 	fi
 }
 
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
 # add VAR SECONDS
 add() { printf -v "$1" '%s' "$(awk -v a="${!1}" -v b="$2" 'BEGIN { print a + b }')"; }

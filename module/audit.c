@@ -21,11 +21,14 @@ static bool audit_leaf_ok(void *arg, const struct s2pt_leaf *leaf)
 		unsigned long index = ipa >> PAGE_SHIFT;
 		struct page *page = xa_load(&box->pages, index);
 		void *prot = xa_load(&box->prots, index);
+		unsigned int want;
 
 		if (!page || leaf->pa + off !=
 		    page_to_phys(page) + (ipa & ~PAGE_MASK))
 			return false;
-		if (s2box_mem_prot_to_s2pt(xa_to_value(prot)) != leaf->prot)
+		want = s2box_mem_prot_to_s2pt(xa_to_value(prot));
+		/* Write permission may be held back to track writes (snap.c). */
+		if (leaf->prot != want && leaf->prot != (want & ~S2PT_PROT_W))
 			return false;
 	}
 	return true;
@@ -40,9 +43,11 @@ int s2box_mem_audit(struct s2box_box *box, struct s2box_audit *res)
 	err = s2pt_audit(&box->pt, audit_leaf_ok, box, &a);
 	/*
 	 * Every page the box holds must be mapped, and nothing else, but
-	 * for the detached ones UNMAP already took from stage 2.
+	 * for the detached ones UNMAP already took from stage 2 and the
+	 * snapshot's copies.
 	 */
-	if (!err && a.bytes != box->mem_bytes - box->detached_bytes)
+	if (!err && a.bytes != box->mem_bytes - box->detached_bytes -
+	    s2box_snap_bytes(box))
 		err = -EUCLEAN;
 	mutex_unlock(&box->lock);
 
@@ -55,9 +60,9 @@ int s2box_mem_audit(struct s2box_box *box, struct s2box_audit *res)
 	res->empty_tables = a.empty_tables;
 	res->foreign = a.rejected;
 	if (err)
-		pr_err_ratelimited("audit: box %llu: %lu bad descriptors, %lu empty tables, %lu foreign leaves, %llu bytes mapped for %llu held (%llu detached)\n",
+		pr_err_ratelimited("audit: box %llu: %lu bad descriptors, %lu empty tables, %lu foreign leaves, %llu bytes mapped for %llu held (%llu detached, %llu in the snapshot)\n",
 				   box->id, a.bad_desc, a.empty_tables,
 				   a.rejected, a.bytes, box->mem_bytes,
-				   box->detached_bytes);
+				   box->detached_bytes, s2box_snap_bytes(box));
 	return err;
 }

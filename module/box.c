@@ -153,6 +153,28 @@ static long box_ioctl_run(struct s2box_box *box, unsigned int cmd,
 	return err;
 }
 
+static long box_ioctl_snapshot(struct s2box_box *box, unsigned int cmd,
+			       unsigned long arg)
+{
+	struct s2box_snapshot args;
+	int err = s2box_arg_in(&args, sizeof(args), cmd, arg);
+
+	if (!err)
+		err = s2box_snap_take(box, &args);
+	return err ? err : s2box_arg_out(arg, cmd, &args, sizeof(args));
+}
+
+static long box_ioctl_reset(struct s2box_box *box, unsigned int cmd,
+			    unsigned long arg)
+{
+	struct s2box_reset args;
+	int err = s2box_arg_in(&args, sizeof(args), cmd, arg);
+
+	if (!err)
+		err = s2box_snap_reset(box, &args);
+	return err ? err : s2box_arg_out(arg, cmd, &args, sizeof(args));
+}
+
 static long box_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct s2box_box *box = file->private_data;
@@ -175,6 +197,10 @@ static long box_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return box_ioctl_set_regs(box, cmd, arg);
 	if (s2box_cmd_is(cmd, S2BOX_RUN))
 		return box_ioctl_run(box, cmd, arg);
+	if (s2box_cmd_is(cmd, S2BOX_SNAPSHOT))
+		return box_ioctl_snapshot(box, cmd, arg);
+	if (s2box_cmd_is(cmd, S2BOX_RESET))
+		return box_ioctl_reset(box, cmd, arg);
 	return -ENOTTY;
 }
 
@@ -224,6 +250,8 @@ static void box_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "s2box_detached_bytes:\t%llu\n", u.detached_bytes);
 	seq_printf(m, "s2box_pinned_bytes:\t%llu\n", u.pinned_bytes);
 	seq_printf(m, "s2box_owner_pinned_bytes:\t%llu\n", u.mm_pinned_bytes);
+	seq_printf(m, "s2box_snapshot_bytes:\t%llu\n", u.snap_bytes);
+	seq_printf(m, "s2box_dirty_units:\t%lu\n", u.dirty_units);
 }
 
 static const struct file_operations box_fops = {

@@ -37,6 +37,11 @@ static unsigned int max_box_mem_mb = 1024;
 module_param(max_box_mem_mb, uint, 0644);
 MODULE_PARM_DESC(max_box_mem_mb, "Most guest memory one box may map, in MiB (default 1024)");
 
+u64 s2box_mem_limit_bytes(void)
+{
+	return (u64)READ_ONCE(max_box_mem_mb) << 20;
+}
+
 /* --- the stage-2 tree's environment --------------------------------------- */
 
 static unsigned int mem_table_order(const struct s2box_box *box)
@@ -95,7 +100,6 @@ static const struct s2pt_ops mem_pt_ops = {
 };
 
 static void mem_reap_detached(struct s2box_box *box, bool all);
-static void mem_publish_stats(struct s2box_box *box);
 
 static void mem_reap_work(struct work_struct *work)
 {
@@ -104,7 +108,7 @@ static void mem_reap_work(struct work_struct *work)
 
 	mutex_lock(&box->lock);
 	mem_reap_detached(box, false);
-	mem_publish_stats(box);
+	s2box_mem_publish_stats(box);
 	mutex_unlock(&box->lock);
 }
 
@@ -133,6 +137,7 @@ void s2box_mem_init(struct s2box_box *box)
 	box->mm = current->mm;
 	if (box->mm)
 		mmgrab(box->mm);
+	s2box_snap_init(box);
 	s2pt_init(&box->pt, &box->geom, s2box_host_get()->fwb, &mem_pt_ops,
 		  box, page_address(box->root), page_to_phys(box->root));
 }
@@ -140,7 +145,7 @@ void s2box_mem_init(struct s2box_box *box)
 /* --- ranges ------------------------------------------------------------- */
 
 /* MAP/UNMAP granularity: a granule, but never less than a host page. */
-static unsigned int mem_align_shift(const struct s2box_box *box)
+unsigned int s2box_mem_align_shift(const struct s2box_box *box)
 {
 	return max_t(unsigned int, box->geom.granule_shift, PAGE_SHIFT);
 }
@@ -148,7 +153,7 @@ static unsigned int mem_align_shift(const struct s2box_box *box)
 static int mem_check_range(const struct s2box_box *box, u64 ipa, u64 size,
 			   const char *op)
 {
-	u64 align = 1ULL << mem_align_shift(box);
+	u64 align = 1ULL << s2box_mem_align_shift(box);
 	u64 top = 1ULL << box->geom.ipa_bits;
 
 	if (!size || ((ipa | size) & (align - 1))) {
@@ -179,7 +184,7 @@ static bool mem_range_used(struct s2box_box *box, u64 ipa, u64 size)
  * The limit is the caller's RLIMIT_MEMLOCK: whoever asks for the memory
  * is the one whose limit applies, as for mlock() and io_uring buffers.
  */
-static int mem_pin(struct s2box_box *box, u64 bytes)
+int s2box_mem_pin(struct s2box_box *box, u64 bytes)
 {
 	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
 	s64 pages = bytes >> PAGE_SHIFT, total;
@@ -204,7 +209,7 @@ static int mem_pin(struct s2box_box *box, u64 bytes)
  * already unreachable), so each byte is taken back exactly once, from the
  * mm it was charged to.
  */
-static void mem_unpin_excess(struct s2box_box *box)
+void s2box_mem_unpin_excess(struct s2box_box *box)
 {
 	u64 excess;
 
@@ -217,7 +222,7 @@ static void mem_unpin_excess(struct s2box_box *box)
 
 /* --- releasing pages ----------------------------------------------------- */
 
-static void mem_put_page(struct s2box_box *box, struct page *page)
+void s2box_mem_put_page(struct s2box_box *box, struct page *page)
 {
 	put_page(page);
 	atomic64_dec(&s2box_stats.guest_pages);
@@ -244,12 +249,12 @@ static void mem_reap_detached(struct s2box_box *box, bool all)
 		/* Read without box->lock by s2box_mem_mapping_closed(). */
 		WRITE_ONCE(box->detached_bytes,
 			   box->detached_bytes - PAGE_SIZE);
-		mem_put_page(box, page);
+		s2box_mem_put_page(box, page);
 		/* Only box->lock holders touch the list: @next stays valid. */
 		if (!(++n % 1024))
 			cond_resched();
 	}
-	mem_unpin_excess(box);
+	s2box_mem_unpin_excess(box);
 }
 
 /*
@@ -288,13 +293,13 @@ static void mem_release_pages(struct s2box_box *box, u64 ipa, u64 size)
 			WRITE_ONCE(box->detached_bytes,
 				   box->detached_bytes + PAGE_SIZE);
 		} else {
-			mem_put_page(box, page);
+			s2box_mem_put_page(box, page);
 		}
 	}
-	mem_unpin_excess(box);
+	s2box_mem_unpin_excess(box);
 }
 
-static int mem_unmap_locked(struct s2box_box *box, u64 ipa, u64 size)
+int s2box_mem_unmap_locked(struct s2box_box *box, u64 ipa, u64 size)
 {
 	int err = s2pt_unmap(&box->pt, ipa, size, NULL, NULL);
 
@@ -307,7 +312,7 @@ static int mem_unmap_locked(struct s2box_box *box, u64 ipa, u64 size)
 /* --- statistics ---------------------------------------------------------- */
 
 /* Under box->lock, once a MAP or UNMAP is done with the tables. */
-static void mem_publish_stats(struct s2box_box *box)
+void s2box_mem_publish_stats(struct s2box_box *box)
 {
 	write_seqlock(&box->stats_seq);
 	box->stats.mapped_bytes = box->pt.mapped_bytes;
@@ -317,6 +322,9 @@ static void mem_publish_stats(struct s2box_box *box)
 	box->stats.mem_bytes = box->mem_bytes;
 	box->stats.detached_bytes = box->detached_bytes;
 	box->stats.pinned_bytes = box->pinned_bytes;
+	box->stats.snap_bytes = s2box_snap_bytes(box);
+	box->stats.dirty_units = box->nr_dirty;
+	box->stats.resets = box->resets;
 	write_sequnlock(&box->stats_seq);
 }
 
@@ -366,10 +374,10 @@ static unsigned int mem_chunk_shift(const struct s2box_box *box, u64 ipa,
 		if (!(ipa & (bsize - 1)) && left >= bsize)
 			return ilog2(bsize);
 	}
-	return mem_align_shift(box);
+	return s2box_mem_align_shift(box);
 }
 
-static struct page *mem_alloc_chunk(unsigned int order)
+struct page *s2box_mem_alloc_chunk(unsigned int order)
 {
 	struct page *page;
 
@@ -388,8 +396,8 @@ static struct page *mem_alloc_chunk(unsigned int order)
  * box->pages are the caller's to release (mem_release_pages()); the rest
  * are freed here.
  */
-static int mem_store_pages(struct s2box_box *box, u64 ipa, struct page *page,
-			   u64 size, unsigned int prot)
+int s2box_mem_store_pages(struct s2box_box *box, u64 ipa, struct page *page,
+			  u64 size, unsigned int prot)
 {
 	unsigned long i, n = size >> PAGE_SHIFT, index = ipa >> PAGE_SHIFT;
 	int err = 0;
@@ -416,8 +424,8 @@ static int mem_store_pages(struct s2box_box *box, u64 ipa, struct page *page,
 }
 
 /* New memory, zeroed through the cacheable map, as the box will see it. */
-static void mem_sync_new(struct s2box_box *box, struct page *page, u64 size,
-			 unsigned int prot)
+void s2box_mem_sync_new(struct s2box_box *box, struct page *page, u64 size,
+			unsigned int prot)
 {
 	if (!s2box_host_get()->fwb)
 		s2box_dcache_poc(page_address(page), size);
@@ -436,19 +444,19 @@ static int mem_map_chunk(struct s2box_box *box, u64 ipa, u64 left,
 			 unsigned int prot, u64 *mapped)
 {
 	unsigned int shift = mem_chunk_shift(box, ipa, left);
-	struct page *page = mem_alloc_chunk(shift - PAGE_SHIFT);
+	struct page *page = s2box_mem_alloc_chunk(shift - PAGE_SHIFT);
 	int err;
 
-	if (!page && shift > mem_align_shift(box)) {
-		shift = mem_align_shift(box);
-		page = mem_alloc_chunk(shift - PAGE_SHIFT);
+	if (!page && shift > s2box_mem_align_shift(box)) {
+		shift = s2box_mem_align_shift(box);
+		page = s2box_mem_alloc_chunk(shift - PAGE_SHIFT);
 	}
 	if (!page)
 		return -ENOMEM;
 	*mapped = 1ULL << shift;
-	err = mem_store_pages(box, ipa, page, *mapped, prot);
+	err = s2box_mem_store_pages(box, ipa, page, *mapped, prot);
 	if (!err) {
-		mem_sync_new(box, page, *mapped, prot);
+		s2box_mem_sync_new(box, page, *mapped, prot);
 		err = s2pt_map(&box->pt, ipa, page_to_phys(page), *mapped,
 			       s2box_mem_prot_to_s2pt(prot), 0);
 	}
@@ -474,7 +482,7 @@ static int mem_check_map_args(const struct s2box_map *args)
 
 static int mem_map_locked(struct s2box_box *box, const struct s2box_map *args)
 {
-	u64 limit = (u64)max_box_mem_mb << 20;
+	u64 limit = s2box_mem_limit_bytes();
 	u64 done = 0, mapped = 0;
 	int err = 0;
 
@@ -490,7 +498,7 @@ static int mem_map_locked(struct s2box_box *box, const struct s2box_map *args)
 				    max_box_mem_mb, box->detached_bytes);
 		return -ENOMEM;
 	}
-	err = mem_pin(box, args->size);
+	err = s2box_mem_pin(box, args->size);
 	if (err)
 		return err;
 	while (done < args->size) {
@@ -501,11 +509,15 @@ static int mem_map_locked(struct s2box_box *box, const struct s2box_map *args)
 		done += mapped;
 		cond_resched();
 	}
+	/* After a snapshot, a reset must take the new range away again. */
+	if (!err)
+		err = s2box_snap_mark(box, args->ipa, args->size,
+				      S2BOX_DIRTY_LAYOUT);
 	/* All or nothing: take back what this call mapped. */
 	if (err && done)
-		WARN_ON_ONCE(mem_unmap_locked(box, args->ipa, done));
+		WARN_ON_ONCE(s2box_mem_unmap_locked(box, args->ipa, done));
 	/* What was charged for memory that did not come. */
-	mem_unpin_excess(box);
+	s2box_mem_unpin_excess(box);
 	return err;
 }
 
@@ -520,7 +532,7 @@ int s2box_mem_map(struct s2box_box *box, const struct s2box_map *args)
 		return err;
 	mutex_lock(&box->lock);
 	err = mem_map_locked(box, args);
-	mem_publish_stats(box);
+	s2box_mem_publish_stats(box);
 	mutex_unlock(&box->lock);
 	return err;
 }
@@ -559,7 +571,7 @@ void s2box_mem_usage(struct s2box_box *box, struct s2box_mem_usage *u)
 
 	if (mutex_trylock(&box->lock)) {
 		mem_reap_detached(box, false);
-		mem_publish_stats(box);
+		s2box_mem_publish_stats(box);
 		mutex_unlock(&box->lock);
 	}
 	mem_read_stats(box, &st);
@@ -567,6 +579,8 @@ void s2box_mem_usage(struct s2box_box *box, struct s2box_mem_usage *u)
 	u->mem_bytes = st.mem_bytes;
 	u->detached_bytes = st.detached_bytes;
 	u->pinned_bytes = st.pinned_bytes;
+	u->snap_bytes = st.snap_bytes;
+	u->dirty_units = st.dirty_units;
 	u->mm_pinned_bytes = box->mm ? (u64)atomic64_read(&box->mm->pinned_vm)
 				       << PAGE_SHIFT : 0;
 }
@@ -586,9 +600,12 @@ int s2box_mem_unmap(struct s2box_box *box, const struct s2box_unmap *args)
 	if (err)
 		return err;
 	mutex_lock(&box->lock);
-	err = mem_unmap_locked(box, args->ipa, args->size);
+	/* After a snapshot, a reset must map the range again. */
+	err = s2box_snap_mark_mapped(box, args->ipa, args->size);
+	if (!err)
+		err = s2box_mem_unmap_locked(box, args->ipa, args->size);
 	mem_reap_detached(box, false);
-	mem_publish_stats(box);
+	s2box_mem_publish_stats(box);
 	mutex_unlock(&box->lock);
 	return err;
 }
@@ -597,8 +614,9 @@ void s2box_mem_destroy(struct s2box_box *box)
 {
 	/* The last mapping may have queued it just before the file went. */
 	cancel_work_sync(&box->reap_work);
+	s2box_snap_destroy(box);
 	/* Covering the whole IPA space never splits, so it cannot fail. */
-	WARN_ON_ONCE(mem_unmap_locked(box, 0, 1ULL << box->geom.ipa_bits));
+	WARN_ON_ONCE(s2box_mem_unmap_locked(box, 0, 1ULL << box->geom.ipa_bits));
 	/*
 	 * No mapping of the box is left (each holds the file), but a page
 	 * may still be referenced from elsewhere (get_user_pages(), a pipe

@@ -87,6 +87,12 @@ ssize_t s2box_mem_rw(struct s2box_box *box, char __user *buf, size_t len,
 		if (!page)
 			break;		/* a hole ends the transfer */
 		n = min_t(size_t, len - done, PAGE_SIZE - (ipa & ~PAGE_MASK));
+		/* Recorded before the bytes change, so a reset sees them. */
+		if (write && s2box_snap_mark(box, ipa, n,
+					     S2BOX_DIRTY_CONTENT)) {
+			err = -ENOMEM;
+			break;
+		}
 		moved = memio_copy(box, page, ipa, buf + done, n, write);
 		done += moved;
 		/* A fault in the user buffer ends the transfer, like a hole. */
@@ -117,8 +123,14 @@ static vm_fault_t memio_fault(struct vm_fault *vmf)
 
 	xa_lock(&box->pages);
 	page = xa_load(&box->pages, vmf->pgoff);
-	if (page)
+	if (page) {
 		get_page(page);
+		/*
+		 * Writes through the process's page table are invisible to
+		 * the module: resets must assume them (snap.c).
+		 */
+		__xa_set_mark(&box->pages, vmf->pgoff, S2BOX_XA_USER);
+	}
 	xa_unlock(&box->pages);
 	if (!page)
 		return VM_FAULT_SIGBUS;

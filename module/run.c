@@ -194,6 +194,29 @@ static bool run_fault_stale(struct s2box_box *box,
 	return true;
 }
 
+/*
+ * Is this the first write to memory a snapshot write-protected to see
+ * changes? Then the kernel records it and gives the permission back, and
+ * the box retries (snap.c). A write is WnR set, a stage-1 walk's own
+ * descriptor update (S1PTW with WnR) included; cache maintenance that
+ * faults as a write (ESR.CM) counts too, since DC IVAC may discard data.
+ * A failure to record it (no memory) makes it an ordinary exit.
+ */
+static bool run_fault_tracked(struct s2box_box *box,
+			      const struct s2box_run *run)
+{
+	int ret;
+
+	if (!(run->flags & S2BOX_RUN_IPA_VALID) ||
+	    run->fault_status != S2BOX_FAULT_PERMISSION ||
+	    S2_ESR_EC(run->esr) != S2_EC_DABT_LOW ||
+	    !(run->esr & BIT_ULL(6)))
+		return false;
+	ret = s2box_snap_write_fault(box, run->ipa);
+	/* A signal: go back in, run_loop() returns -EINTR, RUN resumes. */
+	return ret == 1 || ret == -EINTR;
+}
+
 /* A trip that goes back in leaves @run as it was, as interrupts do. */
 static void run_forget_fault(struct s2box_run *run)
 {
@@ -245,7 +268,7 @@ static bool run_decode(struct s2box_box *box, const struct s2box_exit *ex,
 		/* FAR_EL2 is only meaningful for aborts (else: host leftovers). */
 		run->far = ex->far;
 		run_decode_abort(ex, run);
-		if (!run_fault_stale(box, run))
+		if (!run_fault_stale(box, run) && !run_fault_tracked(box, run))
 			return true;
 		run_forget_fault(run);
 		return false;
@@ -291,8 +314,11 @@ static void run_count(struct s2box_box *box, const struct s2box_run *run,
 	run_count_in(&s2box_stats.all, kind, run->guest_ns);
 }
 
-/* Take the box for this thread, unless another one runs it. */
-static bool run_claim(struct s2box_box *box)
+/*
+ * Take the box for this thread, unless another one runs it: RUN, and
+ * SNAPSHOT and RESET, which own the registers the same way.
+ */
+bool s2box_run_claim(struct s2box_box *box)
 {
 	bool claimed;
 
@@ -301,6 +327,13 @@ static bool run_claim(struct s2box_box *box)
 	box->running = true;
 	mutex_unlock(&box->regs_lock);
 	return claimed;
+}
+
+void s2box_run_release(struct s2box_box *box)
+{
+	mutex_lock(&box->regs_lock);
+	box->running = false;
+	mutex_unlock(&box->regs_lock);
 }
 
 static int run_check_args(const struct s2box_run *run)
@@ -348,7 +381,7 @@ int s2box_run(struct s2box_box *box, struct s2box_run *run)
 		return err;
 	memset(run, 0, sizeof(*run));
 	run->budget_ns = budget;
-	if (!run_claim(box))
+	if (!s2box_run_claim(box))
 		return -EBUSY;
 	WRITE_ONCE(box->budget_over, false);
 	if (budget)
@@ -362,9 +395,7 @@ int s2box_run(struct s2box_box *box, struct s2box_run *run)
 	if (!err && run->exit_reason == S2BOX_EXIT_S2_FAULT)
 		trace_s2box_fault(box->id, run->ipa, run->fault_access,
 				  run->fault_status, run->fault_level);
-	mutex_lock(&box->regs_lock);
-	box->running = false;
-	mutex_unlock(&box->regs_lock);
+	s2box_run_release(box);
 	run_count(box, run, err);
 	if (!err)
 		s2box_nl_event_exit(box, run);

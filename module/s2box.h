@@ -69,6 +69,9 @@ struct s2box_mem_stats {
 	unsigned long blocks;
 	unsigned long pages;
 	u64 mem_bytes, detached_bytes, pinned_bytes;	/* see the box */
+	u64 snap_bytes;		/* held by the box's snapshot */
+	unsigned long dirty_units;
+	u64 resets;
 };
 
 struct s2box_box {
@@ -141,7 +144,30 @@ struct s2box_box {
 	bool stale_valid;
 	u64 stale_ipa;
 	unsigned long stale_breaks;
+
+	/*
+	 * Snapshot and dirty tracking (snap.c), under @lock. @dirty holds,
+	 * by IPA >> s2box_mem_align_shift(), the S2BOX_DIRTY_* bits of
+	 * every MAP unit changed since the snapshot; @nr_dirty counts its
+	 * entries.
+	 */
+	struct s2box_snap *snap;
+	struct xarray dirty;
+	unsigned long nr_dirty;
+	u64 resets;
+	atomic64_t dirty_faults;	/* first writes that made a unit dirty */
 };
+
+/*
+ * Marks on box->pages. S2BOX_XA_USER: a process has mmap()ed the page
+ * since it was last found unmapped, so it may write it without the module
+ * seeing (snap.c treats it as changed at every reset).
+ */
+#define S2BOX_XA_USER		XA_MARK_0
+
+/* box->dirty values: what changed in a unit since the snapshot. */
+#define S2BOX_DIRTY_CONTENT	0x1UL	/* written by the box or the host */
+#define S2BOX_DIRTY_LAYOUT	0x2UL	/* mapped, unmapped or remapped */
 
 /* Memory figures of a box (fdinfo, netlink). */
 struct s2box_mem_usage {
@@ -150,6 +176,8 @@ struct s2box_mem_usage {
 	u64 detached_bytes;
 	u64 pinned_bytes;	/* charged to the creator's pinned_vm */
 	u64 mm_pinned_bytes;	/* the creator's whole pinned_vm (VmPin) */
+	u64 snap_bytes;		/* held by the snapshot, part of mem_bytes */
+	unsigned long dirty_units;	/* changed since the snapshot */
 };
 
 /* How one trip into the box ended (world.c fills it, run.c decodes it). */
@@ -194,6 +222,31 @@ ssize_t s2box_mem_rw(struct s2box_box *box, char __user *buf, size_t len,
 		     loff_t *pos, bool write);
 int s2box_mem_mmap(struct s2box_box *box, struct vm_area_struct *vma);
 
+/* mem.c, for snap.c: the building blocks of MAP and UNMAP, under @lock. */
+unsigned int s2box_mem_align_shift(const struct s2box_box *box);
+u64 s2box_mem_limit_bytes(void);
+int s2box_mem_pin(struct s2box_box *box, u64 bytes);
+void s2box_mem_unpin_excess(struct s2box_box *box);
+void s2box_mem_put_page(struct s2box_box *box, struct page *page);
+struct page *s2box_mem_alloc_chunk(unsigned int order);
+int s2box_mem_store_pages(struct s2box_box *box, u64 ipa, struct page *page,
+			  u64 size, unsigned int prot);
+void s2box_mem_sync_new(struct s2box_box *box, struct page *page, u64 size,
+			unsigned int prot);
+int s2box_mem_unmap_locked(struct s2box_box *box, u64 ipa, u64 size);
+void s2box_mem_publish_stats(struct s2box_box *box);
+
+/* snap.c: snapshot, reset and dirty tracking. */
+void s2box_snap_init(struct s2box_box *box);
+void s2box_snap_destroy(struct s2box_box *box);
+int s2box_snap_take(struct s2box_box *box, struct s2box_snapshot *args);
+int s2box_snap_reset(struct s2box_box *box, struct s2box_reset *args);
+int s2box_snap_mark(struct s2box_box *box, u64 ipa, u64 size,
+		    unsigned long what);
+int s2box_snap_mark_mapped(struct s2box_box *box, u64 ipa, u64 size);
+int s2box_snap_write_fault(struct s2box_box *box, u64 ipa);
+u64 s2box_snap_bytes(const struct s2box_box *box);
+
 /* registry.c: live boxes by id. */
 int s2box_registry_add(struct s2box_box *box);
 void s2box_registry_del(struct s2box_box *box);
@@ -218,6 +271,8 @@ int s2box_regs_get(struct s2box_box *box, struct s2box_regs *regs);
 
 /* run.c and world.c: running a box. */
 int s2box_run(struct s2box_box *box, struct s2box_run *run);
+bool s2box_run_claim(struct s2box_box *box);
+void s2box_run_release(struct s2box_box *box);
 void s2box_run_init(struct s2box_box *box);
 void s2box_world_run(struct s2box_box *box, struct s2box_exit *ex);
 bool s2box_need_spec_at_wa(void);

@@ -558,6 +558,98 @@ int s2pt_unmap(struct s2pt *pt, u64 ipa, u64 size, s2pt_release_fn release,
 	return ret;
 }
 
+/* New permissions of a leaf under s2pt_protect(). */
+static unsigned int protect_prot(unsigned int prot, unsigned int clear,
+				 unsigned int set)
+{
+	return (prot & ~clear) | set;
+}
+
+/* Would s2pt_protect() change any leaf in [addr, end)? */
+static bool protect_needed(const struct s2pt *pt, const u64 *table,
+			   int level, u64 addr, u64 end, unsigned int clear,
+			   unsigned int set)
+{
+	u64 next, desc;
+	unsigned int prot;
+
+	for (; addr < end; addr = next) {
+		next = entry_end(pt, addr, end, level);
+		desc = table[level_index(pt, addr, level)];
+		if (!desc_valid(desc))
+			continue;
+		if (desc_is_table(desc, level)) {
+			if (protect_needed(pt, desc_table(pt, desc), level + 1,
+					   addr, next, clear, set))
+				return true;
+			continue;
+		}
+		prot = s2pt_desc_prot(desc);
+		if (protect_prot(prot, clear, set) != prot)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Rewrite every leaf inside [addr, end) with its new permissions; the
+ * range's edges are leaf edges (s2pt_protect() split what they cut).
+ */
+static void protect_range(struct s2pt *pt, u64 *table, int level, u64 addr,
+			  u64 end, unsigned int clear, unsigned int set,
+			  unsigned long *changed)
+{
+	u64 next, *ptep;
+	unsigned int prot;
+
+	for (; addr < end; addr = next) {
+		next = entry_end(pt, addr, end, level);
+		ptep = &table[level_index(pt, addr, level)];
+		if (!desc_valid(*ptep))
+			continue;
+		if (desc_is_table(*ptep, level)) {
+			protect_range(pt, desc_table(pt, *ptep), level + 1,
+				      addr, next, clear, set, changed);
+			continue;
+		}
+		prot = s2pt_desc_prot(*ptep);
+		if (protect_prot(prot, clear, set) == prot)
+			continue;
+		/*
+		 * Only the permission bits change, so no break-before-make:
+		 * the Arm ARM lets a valid descriptor's permissions be
+		 * rewritten in place. A TLB may keep the old permissions
+		 * until the caller invalidates (see s2pt.h).
+		 */
+		WRITE_ONCE(*ptep, s2pt_mk_leaf(pt, s2pt_desc_oa(pt, *ptep),
+					       protect_prot(prot, clear, set),
+					       level));
+		(*changed)++;
+	}
+}
+
+int s2pt_protect(struct s2pt *pt, u64 ipa, u64 size, unsigned int clear,
+		 unsigned int set, unsigned long *changed)
+{
+	int ret;
+
+	*changed = 0;
+	if (!range_ok(pt, ipa, size) || ((clear | set) & ~S2PT_PROT_ALL))
+		return -EINVAL;
+	/* Nothing to do must not split a block that needs no change. */
+	if (!protect_needed(pt, pt->root, pt->start_level, ipa, ipa + size,
+			    clear, set))
+		return 0;
+	ret = split_at(pt, ipa);
+	if (!ret)
+		ret = split_at(pt, ipa + size);
+	if (!ret)
+		protect_range(pt, pt->root, pt->start_level, ipa, ipa + size,
+			      clear, set, changed);
+	pt->ops->sync(pt->ctx);
+	return ret;
+}
+
 int s2pt_walk(const struct s2pt *pt, u64 ipa, struct s2pt_leaf *leaf)
 {
 	const u64 *table = pt->root;

@@ -145,6 +145,25 @@ int s2pt_map(struct s2pt *pt, u64 ipa, u64 pa, u64 size, unsigned int prot,
 int s2pt_unmap(struct s2pt *pt, u64 ipa, u64 size, s2pt_release_fn release,
 	       void *arg);
 
+/*
+ * Change the permissions of every leaf in [ipa, ipa + size) to
+ * (prot & ~@clear) | @set, splitting blocks the range cuts, but only if a
+ * leaf there changes (a range whose leaves already have their new
+ * permissions is left alone, blocks and all). @changed gets the number of
+ * leaves rewritten. Returns 0; -EINVAL for a misaligned, empty or
+ * out-of-range request or unknown bits; -ENOMEM when a split could not
+ * allocate: no permission changed then, though blocks at the range's
+ * edges may already be split.
+ *
+ * No TLB maintenance: the caller invalidates the range once it is done
+ * (one invalidation can cover many calls). It must, before the box runs
+ * again, when a permission was taken away; and also when one was given,
+ * since a TLB may hold the entry that made the access fault (entries
+ * that cause permission faults may be cached, unlike invalid ones).
+ */
+int s2pt_protect(struct s2pt *pt, u64 ipa, u64 size, unsigned int clear,
+		 unsigned int set, unsigned long *changed);
+
 /* Translate one IPA: 0, -ENOENT when unmapped, -EINVAL out of range. */
 int s2pt_walk(const struct s2pt *pt, u64 ipa, struct s2pt_leaf *leaf);
 

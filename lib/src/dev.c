@@ -211,6 +211,38 @@ S2BOX_EXPORT int s2box_mem_unmap(struct s2box_box *box, __u64 ipa, __u64 size)
 	return 0;
 }
 
+S2BOX_EXPORT int s2box_box_snapshot(struct s2box_box *box, __u64 *pages)
+{
+	struct s2box_snapshot snap = { 0 };
+
+	if (ioctl(box->fd, S2BOX_SNAPSHOT, &snap))
+		return box_fail(box, -errno, "S2BOX_SNAPSHOT");
+	if (pages)
+		*pages = snap.pages;
+	return 0;
+}
+
+S2BOX_EXPORT int s2box_box_snapshot_drop(struct s2box_box *box)
+{
+	struct s2box_snapshot snap = { .flags = S2BOX_SNAPSHOT_DROP };
+
+	if (ioctl(box->fd, S2BOX_SNAPSHOT, &snap))
+		return box_fail(box, -errno, "S2BOX_SNAPSHOT (drop)");
+	return 0;
+}
+
+S2BOX_EXPORT int s2box_box_reset(struct s2box_box *box,
+				 struct s2box_reset *res)
+{
+	struct s2box_reset r = { 0 };
+
+	if (ioctl(box->fd, S2BOX_RESET, &r))
+		return box_fail(box, -errno, "S2BOX_RESET");
+	if (res)
+		*res = r;
+	return 0;
+}
+
 /*
  * pread()/pwrite() stop at the first hole: a short count means the byte
  * after it is unmapped, which is ENXIO for the caller who wanted it all.

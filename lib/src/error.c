@@ -14,7 +14,7 @@
 /* What each errno means coming from s2box, and what to do about it. */
 static const char *const errors[] = {
 	[ENOENT] =
-		"not found: no /dev/s2box or netlink family (load the module: modprobe s2box), no such box id, or no such ELF symbol",
+		"not found: no /dev/s2box or netlink family (load the module: modprobe s2box), no such box id, no such ELF symbol, or a reset without a snapshot (take one first)",
 	[EACCES] =
 		"permission denied: /dev/s2box is mode 0600 by default (see the README: access)",
 	[EPERM] =
@@ -38,7 +38,7 @@ static const char *const errors[] = {
 	[EMFILE] =
 		"out of file descriptors: raise the open files limit",
 	[EBUSY] =
-		"the box is running on another thread",
+		"the box is running (or being snapshotted or reset) on another thread",
 	[EINTR] =
 		"a signal interrupted the run: run again to resume where the box stopped",
 	[ETIME] =

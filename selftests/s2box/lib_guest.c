@@ -42,3 +42,27 @@ unsigned long spin(void)
 		asm volatile("" ::: "memory");
 	return 0;
 }
+
+/*
+ * Stores @value + i at @base + i * @stride for i < @n, as a sandboxed
+ * call that dirties memory would (s2box_snap_test). Returns @n.
+ */
+unsigned long fill(unsigned long base, unsigned long n, unsigned long stride,
+		   unsigned long value)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		s2box_guest_store64(base + i * stride, value + i);
+	return n;
+}
+
+/* The sum of the 64-bit words of [@base, @base + @len). */
+unsigned long sum(unsigned long base, unsigned long len)
+{
+	unsigned long off, total = 0;
+
+	for (off = 0; off < len; off += 8)
+		total += s2box_guest_load64(base + off);
+	return total;
+}

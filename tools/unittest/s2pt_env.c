@@ -429,6 +429,32 @@ u64 model_remove(struct env *e, u64 ipa, u64 size)
 	return removed;
 }
 
+/* Give [ipa, ipa + size) the permissions (prot & ~clear) | set. */
+void model_protect(struct env *e, u64 ipa, u64 size, unsigned int clear,
+		   unsigned int set)
+{
+	struct region part[MAX_REGIONS];
+	u64 end = ipa + size, lo, hi;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < e->nreg; i++) {
+		struct region r = e->reg[i];
+
+		lo = r.ipa > ipa ? r.ipa : ipa;
+		hi = r.ipa + r.size < end ? r.ipa + r.size : end;
+		if (lo >= hi)
+			continue;
+		part[n].ipa = lo;
+		part[n].size = hi - lo;
+		part[n].pa = r.pa + (lo - r.ipa);
+		part[n].prot = (r.prot & ~clear) | set;
+		n++;
+	}
+	model_remove(e, ipa, size);
+	for (i = 0; i < n; i++)
+		model_insert(e, &part[i]);
+}
+
 /* ---- whole-tree checks ---- */
 
 struct scan {

@@ -88,6 +88,8 @@ void env_release(void *arg, const struct s2pt_leaf *leaf);
 bool model_overlaps(const struct env *e, u64 ipa, u64 size);
 void model_add(struct env *e, u64 ipa, u64 size, u64 pa, unsigned int prot);
 u64 model_remove(struct env *e, u64 ipa, u64 size);
+void model_protect(struct env *e, u64 ipa, u64 size, unsigned int clear,
+		   unsigned int set);
 bool model_lookup(const struct env *e, u64 ipa, u64 *pa,
 		  unsigned int *prot);
 

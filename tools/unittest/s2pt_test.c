@@ -181,6 +181,66 @@ static void test_split_window(struct env *e)
 	    e->ctx);
 }
 
+static void do_protect(struct env *e, u64 ipa, u64 size, unsigned int clear,
+		       unsigned int set, long want_changed)
+{
+	unsigned long changed;
+	int ret = s2pt_protect(&e->pt, ipa, size, clear, set, &changed);
+
+	if (ret)
+		fail(e->tc, "%s: protect %#llx+%#llx = %d", e->ctx,
+		     (unsigned long long)ipa, (unsigned long long)size, ret);
+	if (want_changed >= 0 && changed != (unsigned long)want_changed)
+		fail(e->tc, "%s: protect %#llx+%#llx changed %lu leaves, expected %ld",
+		     e->ctx, (unsigned long long)ipa, (unsigned long long)size,
+		     changed, want_changed);
+	if (!ret)
+		model_protect(e, ipa, size, clear, set);
+	env_check_points(e, ipa, size);
+	env_check_tree(e);
+}
+
+/*
+ * What dirty tracking does with a block (snapshot, then the box's first
+ * write): write-protecting the whole block rewrites it in place, still
+ * one block; giving one granule back its write permission splits the
+ * block down to that granule and changes that leaf alone; asking for
+ * permissions a range already has changes nothing and splits nothing.
+ */
+static void test_protect(struct env *e)
+{
+	u64 gr = BIT_ULL(e->g), bs, pa, mid;
+	unsigned int rw = S2PT_PROT_R | S2PT_PROT_W;
+	struct s2pt_leaf leaf;
+	unsigned long tables;
+	int level;
+
+	for (level = e->start; level < 3; level++) {
+		bs = ref_level_size(e, level);
+		if (!ref_block_ok(e, level) || 2 * bs > BIT_ULL(e->ia))
+			continue;
+		pa = BIT_ULL(e->ps_bits) - bs;
+		do_map(e, bs, pa, bs, rw, 0, 0);
+		do_protect(e, 0, BIT_ULL(e->ia), S2PT_PROT_W, 0, 1);
+		expect_counts(e, "write-protected block", 1, 0);
+		tables = e->nlive;
+		do_protect(e, bs, bs / 2, S2PT_PROT_W, 0, 0);
+		if (e->nlive != tables)
+			fail(e->tc, "%s: a protect that changed nothing split a block",
+			     e->ctx);
+		mid = bs + bs / 2;
+		do_protect(e, mid, gr, 0, S2PT_PROT_W, 1);
+		if (s2pt_walk(&e->pt, mid, &leaf) || leaf.level != 3 ||
+		    leaf.prot != rw)
+			fail(e->tc, "%s: level %d: the written granule is no writable page",
+			     e->ctx, level);
+		do_unmap(e, 0, BIT_ULL(e->ia), 0);
+		expect_empty(e, "protect");
+	}
+	tap(e->tc, "s2pt %s: protect rewrites whole blocks in place and splits only for a change",
+	    e->ctx);
+}
+
 /* Where a level has no blocks, an aligned range takes the next level's. */
 static void test_no_block_levels(struct env *e)
 {
@@ -423,6 +483,7 @@ void s2pt_tests(void)
 				env_init(&e, &tc, hosts[h], gs, ipas[i]);
 				test_blocks(&e);
 				test_split_window(&e);
+				test_protect(&e);
 				test_no_block_levels(&e);
 				test_edges(&e);
 				test_errors(&e);

@@ -354,6 +354,50 @@ struct s2box_run {
 	__u64 reserved[4];
 };
 
+/* s2box_snapshot.flags */
+#define S2BOX_SNAPSHOT_DROP	0x1U	/* forget the snapshot instead */
+
+/*
+ * struct s2box_snapshot - arguments and result of S2BOX_SNAPSHOT.
+ *
+ * @flags:     in: 0 to take a snapshot, S2BOX_SNAPSHOT_DROP to drop it.
+ * @reserved1: zero.
+ * @pages:     out: host pages the snapshot holds (0 after a drop).
+ * @bytes:     out: their size in bytes.
+ * @reserved:  zero.
+ */
+struct s2box_snapshot {
+	__u32 flags;
+	__u32 reserved1;
+	__u64 pages;
+	__u64 bytes;
+	__u64 reserved[4];
+};
+
+/*
+ * struct s2box_reset - arguments and result of S2BOX_RESET.
+ *
+ * @flags:          in: 0.
+ * @reserved1:      zero.
+ * @restored_pages: out: host pages whose contents were copied back from
+ *                  the snapshot (the ones changed since, and nothing else).
+ * @unmapped_pages: out: host pages mapped since the snapshot, unmapped.
+ * @remapped_pages: out: host pages unmapped (or mapped again with other
+ *                  permissions) since the snapshot, mapped again as they
+ *                  were, with the snapshot's contents.
+ * @resets:         out: resets of this box so far, this one included.
+ * @reserved:       zero.
+ */
+struct s2box_reset {
+	__u32 flags;
+	__u32 reserved1;
+	__u64 restored_pages;
+	__u64 unmapped_pages;
+	__u64 remapped_pages;
+	__u64 resets;
+	__u64 reserved[3];
+};
+
 #define S2BOX_IOC_MAGIC		0xB9
 
 /*
@@ -499,6 +543,41 @@ struct s2box_run {
  *         dmesg names them: run the caller on another CPU); EFAULT.
  */
 #define S2BOX_RUN		_IOWR(S2BOX_IOC_MAGIC, 0x08, struct s2box_run)
+
+/*
+ * S2BOX_SNAPSHOT (on a box fd): record the box as it is now (the layout,
+ * permissions and contents of all its memory, and its registers) as its
+ * snapshot, replacing any earlier one, so that S2BOX_RESET can put it
+ * back. From then on the module tracks which MAP units (map_align bytes)
+ * change: a box's first write to a unit takes a stage-2 permission fault
+ * that the kernel resolves without an exit (the unit becomes writable
+ * and is marked), pwrite() marks what it writes, MAP and UNMAP mark what
+ * they change, and a page a process has mmap()ed counts as changed at
+ * every reset while any process maps it (the module cannot see writes
+ * through a mapping). Cost: one copy of the box's memory, allocated here,
+ * charged like guest memory (memory cgroup, max_box_mem_mb, the pinned
+ * charge; S2BOX_ATTR_BOX_SNAPSHOT_BYTES). With S2BOX_SNAPSHOT_DROP the
+ * snapshot is freed and tracking stops.
+ * Errors: EBUSY (the box is running); ENOMEM (as for S2BOX_MAP: no
+ *         snapshot was taken and an earlier one is kept); ENOENT (DROP
+ *         without a snapshot); EINVAL (flags, reserved); EFAULT.
+ */
+#define S2BOX_SNAPSHOT		_IOWR(S2BOX_IOC_MAGIC, 0x09, struct s2box_snapshot)
+
+/*
+ * S2BOX_RESET (on a box with a snapshot): make the box what it was at
+ * S2BOX_SNAPSHOT. The registers are put back; every unit changed since
+ * gets the snapshot's contents again, and nothing else is copied, so the
+ * time it takes grows with what changed, not with the box's size. Ranges
+ * mapped since are unmapped, ranges unmapped (or remapped with other
+ * permissions) since are mapped again as they were. The snapshot stays:
+ * reset as often as needed. struct s2box_reset says what was done.
+ * Errors: ENOENT (no snapshot); EBUSY (the box is running); ENOMEM
+ *         (memory to map a range again ran out: the box is consistent,
+ *         partly reset, its registers untouched, and RESET again goes on
+ *         where this one stopped); EINVAL (flags, reserved); EFAULT.
+ */
+#define S2BOX_RESET		_IOWR(S2BOX_IOC_MAGIC, 0x0a, struct s2box_reset)
 
 /*
  * Guest memory through the box fd: file offsets are IPAs.

@@ -109,6 +109,24 @@ int s2box_mem_read(struct s2box_box *box, __u64 ipa, void *buf, size_t len);
 int s2box_mem_mmap(struct s2box_box *box, __u64 ipa, size_t len,
 		   void **addrp);
 
+/* --- snapshot and reset (s2box_box_snapshot.3) ------------------------- */
+
+/*
+ * Records the box's memory and registers; from then on the module tracks
+ * what changes. @pages (may be NULL) gets the host pages the snapshot
+ * holds. EBUSY while the box runs; ENOMEM past a memory limit.
+ */
+int s2box_box_snapshot(struct s2box_box *box, __u64 *pages);
+/* Frees the snapshot and stops tracking. ENOENT without one. */
+int s2box_box_snapshot_drop(struct s2box_box *box);
+/*
+ * Puts back the snapshot: registers, and the contents and layout of
+ * whatever changed since. @res (may be NULL) says how much that was.
+ * ENOENT without a snapshot; EBUSY while the box runs; ENOMEM: partly
+ * done, the box consistent, call again.
+ */
+int s2box_box_reset(struct s2box_box *box, struct s2box_reset *res);
+
 /* --- registers and runs (s2box_run.3) ---------------------------------- */
 
 int s2box_regs_get(struct s2box_box *box, struct s2box_regs *regs);

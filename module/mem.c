@@ -116,9 +116,9 @@ static void mem_reap_work(struct work_struct *work)
  * A process unmapped part of the box (munmap(), exit): the pages it held
  * are released by now, so the detached ones it kept can go, and the
  * pinned charge with them, without waiting for the next call on the box.
- * Called with the process's mmap_lock held, under which box->lock must
- * not be taken (pread/pwrite hold box->lock across user copies that
- * fault), hence the work item.
+ * Called with the process's mmap_lock held and from munmap() of any
+ * process: the work item keeps the reaping, and box->lock, out of that
+ * path.
  */
 void s2box_mem_mapping_closed(struct s2box_box *box)
 {
@@ -328,7 +328,7 @@ void s2box_mem_publish_stats(struct s2box_box *box)
 	write_sequnlock(&box->stats_seq);
 }
 
-/* Never takes box->lock, so it cannot wait behind a stuck pread/pwrite. */
+/* Never takes box->lock, so it never waits for a long MAP or RESET. */
 static void mem_read_stats(struct s2box_box *box, struct s2box_mem_stats *st)
 {
 	unsigned int seq;

@@ -8,6 +8,7 @@
 
 #include <linux/mm.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "s2box.h"
@@ -41,28 +42,70 @@ static void memio_after_write(struct s2box_box *box, unsigned long index,
 }
 
 /*
- * Copy one piece within one host page. Returns the bytes moved: fewer
- * than @n when the user buffer faults part-way, and those bytes count.
+ * One piece within one host page, between box memory and @bounce, under
+ * box->lock. Returns false at a hole (or past the IPA space). Box memory
+ * is never touched with the user's buffer: that copy can fault and wait
+ * for ever (a userfaultfd range nobody serves, a hung FUSE file), and
+ * nothing else of the box must wait with it.
  */
-static size_t memio_copy(struct s2box_box *box, struct page *page, u64 ipa,
-			 char __user *buf, size_t n, bool write)
+static bool memio_copy_locked(struct s2box_box *box, u64 ipa, void *bounce,
+			      size_t n, bool write, int *err)
 {
-	void *kaddr = page_address(page) + (ipa & ~PAGE_MASK);
-	size_t left;
+	unsigned long index = ipa >> PAGE_SHIFT;
+	struct page *page;
+	void *kaddr;
+
+	page = xa_load(&box->pages, index);
+	if (!page)
+		return false;
+	if (write) {
+		/* Recorded before the bytes change, so a reset sees them. */
+		*err = s2box_snap_host_write(box, ipa, n, &page);
+		if (*err)
+			return false;
+	}
+	kaddr = page_address(page) + (ipa & ~PAGE_MASK);
+	if (write) {
+		memcpy(kaddr, bounce, n);
+		memio_after_write(box, index, kaddr, n);
+	} else {
+		memio_before_read(box, kaddr, n);
+		memcpy(bounce, kaddr, n);
+	}
+	return true;
+}
+
+/*
+ * Moves up to @n bytes of one page; returns the count, which is short
+ * when the user buffer faults part-way (those bytes count) or 0 with
+ * *err set. A pwrite() changes no byte past what it returns.
+ */
+static size_t memio_piece(struct s2box_box *box, u64 ipa, char __user *buf,
+			  void *bounce, size_t n, bool write, int *err)
+{
+	size_t user = n;
+	bool mapped;
 
 	if (write) {
-		/*
-		 * Not copy_from_user(): on a fault it zero-fills the rest of
-		 * the destination, i.e. box memory the caller never asked
-		 * to change, and the bytes it did copy would then skip the
-		 * maintenance below. s2box_mem_rw() checked access_ok().
-		 */
-		left = __copy_from_user(kaddr, buf, n);
-		memio_after_write(box, ipa >> PAGE_SHIFT, kaddr, n - left);
-		return n - left;
+		user = n - copy_from_user(bounce, buf, n);
+		if (!user) {
+			*err = -EFAULT;
+			return 0;
+		}
 	}
-	memio_before_read(box, kaddr, n);
-	return n - copy_to_user(buf, kaddr, n);
+	mutex_lock(&box->lock);
+	mapped = memio_copy_locked(box, ipa, bounce, user, write, err);
+	mutex_unlock(&box->lock);
+	if (!mapped)
+		return 0;
+	if (!write) {
+		user = n - copy_to_user(buf, bounce, n);
+		if (!user)
+			*err = -EFAULT;
+	}
+	if (user < n)
+		*err = -EFAULT;
+	return user;
 }
 
 ssize_t s2box_mem_rw(struct s2box_box *box, char __user *buf, size_t len,
@@ -70,39 +113,29 @@ ssize_t s2box_mem_rw(struct s2box_box *box, char __user *buf, size_t len,
 {
 	u64 top = 1ULL << box->geom.ipa_bits;
 	size_t done = 0, n, moved;
-	struct page *page;
 	int err = -ENXIO;
+	void *bounce;
 	u64 ipa;
 
 	if (!len)
 		return 0;
-	if (!access_ok(buf, len))
-		return -EFAULT;
 	if (*pos < 0 || (u64)*pos >= top)
 		return -ENXIO;
-	mutex_lock(&box->lock);
+	bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
 	while (done < len && (u64)*pos + done < top) {
 		ipa = (u64)*pos + done;
-		page = xa_load(&box->pages, ipa >> PAGE_SHIFT);
-		if (!page)
-			break;		/* a hole ends the transfer */
 		n = min_t(size_t, len - done, PAGE_SIZE - (ipa & ~PAGE_MASK));
-		/* Recorded before the bytes change, so a reset sees them. */
-		if (write && s2box_snap_mark(box, ipa, n,
-					     S2BOX_DIRTY_CONTENT)) {
-			err = -ENOMEM;
-			break;
-		}
-		moved = memio_copy(box, page, ipa, buf + done, n, write);
+		moved = memio_piece(box, ipa, buf + done, bounce, n, write,
+				    &err);
 		done += moved;
-		/* A fault in the user buffer ends the transfer, like a hole. */
-		if (moved < n) {
-			err = -EFAULT;
+		/* A hole or a fault in the user buffer ends the transfer. */
+		if (moved < n)
 			break;
-		}
 		cond_resched();
 	}
-	mutex_unlock(&box->lock);
+	kfree(bounce);
 	if (!done)
 		return err;
 	*pos += done;
@@ -113,8 +146,7 @@ ssize_t s2box_mem_rw(struct s2box_box *box, char __user *buf, size_t len,
  * The page mapped at the faulting IPA, referenced for the process's page
  * table. The lookup and the reference happen under the xarray lock, under
  * which UNMAP erases entries before dropping the box's reference, so the
- * page cannot be freed in between. box->lock is not taken: pread/pwrite
- * hold it across user copies that may fault on this very mapping.
+ * page cannot be freed in between.
  */
 static vm_fault_t memio_fault(struct vm_fault *vmf)
 {

@@ -108,8 +108,8 @@ void s2box_registry_del(struct s2box_box *box)
  * locked (so none of them can be freed meanwhile), until it returns
  * non-zero; *@next is then the id to resume from. Every CREATE_BOX and
  * every box close on the host waits for this lock, so @fn must not wait
- * for anything a user controls: not box->lock, which pread/pwrite hold
- * across user copies, nor user memory itself.
+ * for anything a user controls: not box->lock, which a MAP or RESET of
+ * any size holds, nor user memory itself.
  */
 int s2box_registry_walk(u64 *next, unsigned int *gen,
 			int (*fn)(struct s2box_box *box, void *arg), void *arg)

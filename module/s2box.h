@@ -117,10 +117,9 @@ struct s2box_box {
 	u64 pinned_bytes;	/* what this box added to mm->pinned_vm */
 	/*
 	 * @pt's counters as of the end of the last MAP or UNMAP, for readers
-	 * that must not take @lock: pread/pwrite hold it across user copies
-	 * that can block for ever (a userfaultfd range nobody serves, a hung
-	 * FUSE file), and the netlink handlers that report these run under
-	 * the registry lock and genetlink's mutex, both global.
+	 * that must not take @lock: a MAP or RESET of any size holds it, and
+	 * the netlink handlers that report these run under the registry
+	 * lock and genetlink's mutex, both global.
 	 */
 	seqlock_t stats_seq;
 	struct s2box_mem_stats stats;
@@ -244,6 +243,8 @@ int s2box_snap_reset(struct s2box_box *box, struct s2box_reset *args);
 int s2box_snap_mark(struct s2box_box *box, u64 ipa, u64 size,
 		    unsigned long what);
 int s2box_snap_mark_mapped(struct s2box_box *box, u64 ipa, u64 size);
+int s2box_snap_host_write(struct s2box_box *box, u64 ipa, size_t n,
+			  struct page **page);
 int s2box_snap_write_fault(struct s2box_box *box, u64 ipa);
 u64 s2box_snap_bytes(const struct s2box_box *box);
 

@@ -133,6 +133,16 @@ int s2box_snap_mark_mapped(struct s2box_box *box, u64 ipa, u64 size)
 }
 
 /*
+ * Under box->lock, before the host writes @n bytes at @ipa into *@page
+ * (pwrite()). -ENOMEM if the change could not be recorded.
+ */
+int s2box_snap_host_write(struct s2box_box *box, u64 ipa, size_t n,
+			  struct page **page)
+{
+	return s2box_snap_mark(box, ipa, n, S2BOX_DIRTY_CONTENT);
+}
+
+/*
  * Every page a process has mapped may have been written behind the
  * module's back: count it as changed. A page no process maps any more
  * (the module's reference is the only one) cannot be written that way

@@ -444,9 +444,8 @@ struct s2box_reset {
  * S2BOX_GET_BOX_INFO (on a box fd): fill struct s2box_box_info. The
  * memory counters (mapped_bytes, table_pages, block_maps, page_maps) are
  * those of the last S2BOX_MAP or S2BOX_UNMAP to finish: the call never
- * waits for one in progress, nor for a pread()/pwrite() of the box (which
- * can sleep for as long as the caller's buffer takes to fault in). The
- * netlink GET_BOX reports the same snapshot.
+ * waits for one in progress. The netlink GET_BOX reports the same
+ * snapshot.
  * Errors: EFAULT.
  */
 #define S2BOX_GET_BOX_INFO	_IOR(S2BOX_IOC_MAGIC, 0x02, struct s2box_box_info)
@@ -588,11 +587,11 @@ struct s2box_reset {
  * with ENXIO; one that reaches a hole later returns the bytes moved so
  * far. A fault in the caller's buffer ends it the same way: EFAULT when
  * no byte moved, else the count of those that did; pwrite() changes no
- * byte of box memory past that count. While a copy waits for the
- * caller's buffer to fault in (a userfaultfd range, a FUSE file), MAP,
- * UNMAP, AUDIT and other pread()/pwrite() of the same box wait with it;
- * GET_BOX_INFO, RUN and the register ioctls do not, nor does anything
- * outside the box. Write permission at stage 2 does not matter: the host
+ * byte of box memory past that count. The caller's buffer is copied
+ * through a bounce page with nothing of the box locked, so a copy that
+ * waits for that buffer to fault in (a userfaultfd range, a FUSE file)
+ * holds up nothing else of the box or outside it; each page moves
+ * whole under the box's lock. Write permission at stage 2 does not matter: the host
  * may write read-only and execute-only memory (that is how code is
  * loaded).
  *

@@ -10,25 +10,28 @@
 
 #include "s2box.h"
 
-/* Does @leaf map only the box's own pages, with the asked permissions? */
+/*
+ * Does @leaf map only the box's own pages (or, in a clone, the template's
+ * it shares), with the asked permissions? Write permission may be held
+ * back: to track writes after a snapshot, and always on a shared page.
+ */
 static bool audit_leaf_ok(void *arg, const struct s2pt_leaf *leaf)
 {
 	struct s2box_box *box = arg;
 	u64 off, step = min_t(u64, leaf->size, PAGE_SIZE);
+	struct s2box_pageref ref;
+	unsigned int want;
 
 	for (off = 0; off < leaf->size; off += step) {
 		u64 ipa = leaf->ipa + off;
-		unsigned long index = ipa >> PAGE_SHIFT;
-		struct page *page = xa_load(&box->pages, index);
-		void *prot = xa_load(&box->prots, index);
-		unsigned int want;
 
-		if (!page || leaf->pa + off !=
-		    page_to_phys(page) + (ipa & ~PAGE_MASK))
+		if (!s2box_mem_page(box, ipa >> PAGE_SHIFT, &ref) ||
+		    leaf->pa + off != page_to_phys(ref.page) +
+		    (ipa & ~PAGE_MASK))
 			return false;
-		want = s2box_mem_prot_to_s2pt(xa_to_value(prot));
-		/* Write permission may be held back to track writes (snap.c). */
-		if (leaf->prot != want && leaf->prot != (want & ~S2PT_PROT_W))
+		want = s2box_mem_prot_to_s2pt(ref.prot);
+		if (leaf->prot != (want & ~S2PT_PROT_W) &&
+		    (ref.shared || leaf->prot != want))
 			return false;
 	}
 	return true;
@@ -43,11 +46,11 @@ int s2box_mem_audit(struct s2box_box *box, struct s2box_audit *res)
 	err = s2pt_audit(&box->pt, audit_leaf_ok, box, &a);
 	/*
 	 * Every page the box holds must be mapped, and nothing else, but
-	 * for the detached ones UNMAP already took from stage 2 and the
-	 * snapshot's copies.
+	 * for the detached ones UNMAP already took from stage 2; a clone
+	 * maps the template's pages it shares too.
 	 */
-	if (!err && a.bytes != box->mem_bytes - box->detached_bytes -
-	    s2box_snap_bytes(box))
+	if (!err && a.bytes != box->mem_bytes - box->detached_bytes +
+	    box->shared_bytes)
 		err = -EUCLEAN;
 	mutex_unlock(&box->lock);
 
@@ -60,9 +63,9 @@ int s2box_mem_audit(struct s2box_box *box, struct s2box_audit *res)
 	res->empty_tables = a.empty_tables;
 	res->foreign = a.rejected;
 	if (err)
-		pr_err_ratelimited("audit: box %llu: %lu bad descriptors, %lu empty tables, %lu foreign leaves, %llu bytes mapped for %llu held (%llu detached, %llu in the snapshot)\n",
+		pr_err_ratelimited("audit: box %llu: %lu bad descriptors, %lu empty tables, %lu foreign leaves, %llu bytes mapped for %llu held (%llu detached, %llu shared)\n",
 				   box->id, a.bad_desc, a.empty_tables,
 				   a.rejected, a.bytes, box->mem_bytes,
-				   box->detached_bytes, s2box_snap_bytes(box));
+				   box->detached_bytes, box->shared_bytes);
 	return err;
 }

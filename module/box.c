@@ -175,6 +175,9 @@ static long box_ioctl_reset(struct s2box_box *box, unsigned int cmd,
 	return err ? err : s2box_arg_out(arg, cmd, &args, sizeof(args));
 }
 
+static long box_ioctl_clone(struct s2box_box *tmpl, unsigned int cmd,
+			    unsigned long arg);
+
 static long box_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct s2box_box *box = file->private_data;
@@ -201,6 +204,8 @@ static long box_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return box_ioctl_snapshot(box, cmd, arg);
 	if (s2box_cmd_is(cmd, S2BOX_RESET))
 		return box_ioctl_reset(box, cmd, arg);
+	if (s2box_cmd_is(cmd, S2BOX_CLONE))
+		return box_ioctl_clone(box, cmd, arg);
 	return -ENOTTY;
 }
 
@@ -251,6 +256,8 @@ static void box_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "s2box_pinned_bytes:\t%llu\n", u.pinned_bytes);
 	seq_printf(m, "s2box_owner_pinned_bytes:\t%llu\n", u.mm_pinned_bytes);
 	seq_printf(m, "s2box_snapshot_bytes:\t%llu\n", u.snap_bytes);
+	seq_printf(m, "s2box_shared_bytes:\t%llu\n", u.shared_bytes);
+	seq_printf(m, "s2box_clone_of:\t%llu\n", box->clone_of);
 	seq_printf(m, "s2box_dirty_units:\t%lu\n", u.dirty_units);
 }
 
@@ -372,25 +379,12 @@ static bool box_memcg_has_room(void)
 	return true;
 }
 
-int s2box_box_create(const struct s2box_create *args)
+/* Make a new box reachable: registry, file, fd. Frees it on failure. */
+static int box_install(struct s2box_box *box)
 {
-	struct s2box_geom geom;
-	struct s2box_box *box;
 	struct file *file;
-	int err, fd;
+	int fd;
 
-	err = box_check_flags(args);
-	if (err)
-		return err;
-	err = s2box_geom_compute(s2box_host_get(), args->ipa_bits,
-				 args->granule, &geom);
-	if (err) {
-		box_explain_geom_error(args);
-		return err;
-	}
-	box = box_alloc(&geom);
-	if (IS_ERR(box))
-		return PTR_ERR(box);
 	fd = s2box_registry_add(box);
 	if (fd)
 		goto free_box;
@@ -424,4 +418,60 @@ unregister:
 free_box:
 	box_free(box);
 	return fd;
+}
+
+int s2box_box_create(const struct s2box_create *args)
+{
+	struct s2box_geom geom;
+	struct s2box_box *box;
+	int err;
+
+	err = box_check_flags(args);
+	if (err)
+		return err;
+	err = s2box_geom_compute(s2box_host_get(), args->ipa_bits,
+				 args->granule, &geom);
+	if (err) {
+		box_explain_geom_error(args);
+		return err;
+	}
+	box = box_alloc(&geom);
+	if (IS_ERR(box))
+		return PTR_ERR(box);
+	return box_install(box);
+}
+
+/*
+ * S2BOX_CLONE: a new box of the caller's with the template's geometry,
+ * whose memory is the template's snapshot, shared copy-on-write.
+ */
+static long box_ioctl_clone(struct s2box_box *tmpl, unsigned int cmd,
+			    unsigned long arg)
+{
+	struct s2box_clone args;
+	struct s2box_snap *snap;
+	struct s2box_box *child;
+	int err = s2box_arg_in(&args, sizeof(args), cmd, arg);
+
+	if (err)
+		return err;
+	if (args.flags || !s2box_reserved_zero(args.reserved,
+					       sizeof(args.reserved))) {
+		pr_info_ratelimited("clone: flags and reserved fields must be zero\n");
+		return -EINVAL;
+	}
+	snap = s2box_snap_get_template(tmpl);
+	if (IS_ERR(snap))
+		return PTR_ERR(snap);
+	child = box_alloc(&tmpl->geom);
+	if (IS_ERR(child)) {
+		s2box_snap_put(snap);
+		return PTR_ERR(child);
+	}
+	err = s2box_snap_clone(snap, child);
+	if (err) {
+		box_free(child);
+		return err;
+	}
+	return box_install(child);
 }

@@ -132,6 +132,7 @@ void s2box_mem_init(struct s2box_box *box)
 	seqlock_init(&box->stats_seq);
 	xa_init(&box->pages);
 	xa_init(&box->prots);
+	xa_init(&box->holes);
 	INIT_LIST_HEAD(&box->detached);
 	INIT_WORK(&box->reap_work, mem_reap_work);
 	box->mm = current->mm;
@@ -172,9 +173,59 @@ static int mem_check_range(const struct s2box_box *box, u64 ipa, u64 size,
 static bool mem_range_used(struct s2box_box *box, u64 ipa, u64 size)
 {
 	unsigned long index = ipa >> PAGE_SHIFT;
+	struct s2box_pageref ref;
 
-	return xa_find(&box->pages, &index, (ipa + size - 1) >> PAGE_SHIFT,
-		       XA_PRESENT);
+	return s2box_mem_find(box, &index, (ipa + size - 1) >> PAGE_SHIFT,
+			      &ref);
+}
+
+/*
+ * The page at @index, the box's own or, in a clone, one it still shares
+ * with its template's snapshot (read-only at stage 2, copied on the first
+ * write). Under box->lock.
+ */
+bool s2box_mem_page(struct s2box_box *box, unsigned long index,
+		    struct s2box_pageref *ref)
+{
+	ref->page = xa_load(&box->pages, index);
+	ref->shared = false;
+	if (ref->page) {
+		ref->prot = xa_to_value(xa_load(&box->prots, index));
+		return true;
+	}
+	if (!box->shared || xa_load(&box->holes, index))
+		return false;
+	ref->page = xa_load(&box->shared->pages, index);
+	if (!ref->page)
+		return false;
+	ref->shared = true;
+	ref->prot = xa_to_value(xa_load(&box->shared->prots, index));
+	return true;
+}
+
+/* The first page at or after *@index, up to @last, own or shared. */
+bool s2box_mem_find(struct s2box_box *box, unsigned long *index,
+		    unsigned long last, struct s2box_pageref *ref)
+{
+	unsigned long own = *index, shared = *index;
+	bool have_own = xa_find(&box->pages, &own, last, XA_PRESENT);
+
+	/* A shared page counts only where the box has none of its own. */
+	while (box->shared &&
+	       xa_find(&box->shared->pages, &shared,
+		       have_own ? own : last, XA_PRESENT) &&
+	       (!have_own || shared < own)) {
+		if (!xa_load(&box->holes, shared)) {
+			*index = shared;
+			return s2box_mem_page(box, shared, ref);
+		}
+		if (shared++ == ULONG_MAX)
+			break;
+	}
+	if (!have_own)
+		return false;
+	*index = own;
+	return s2box_mem_page(box, own, ref);
 }
 
 /* --- pinned-memory accounting ------------------------------------------ */
@@ -184,23 +235,31 @@ static bool mem_range_used(struct s2box_box *box, u64 ipa, u64 size)
  * The limit is the caller's RLIMIT_MEMLOCK: whoever asks for the memory
  * is the one whose limit applies, as for mlock() and io_uring buffers.
  */
-int s2box_mem_pin(struct s2box_box *box, u64 bytes)
+int s2box_pin_charge(struct mm_struct *mm, u64 bytes, const char *op)
 {
 	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
 	s64 pages = bytes >> PAGE_SHIFT, total;
 
-	if (!box->mm)
+	if (!mm)
 		return 0;
-	total = atomic64_add_return(pages, &box->mm->pinned_vm);
+	total = atomic64_add_return(pages, &mm->pinned_vm);
 	if ((u64)total > limit && !capable(CAP_IPC_LOCK)) {
-		atomic64_sub(pages, &box->mm->pinned_vm);
-		pr_info_ratelimited("map: 0x%llx bytes would take pinned memory to %lld KiB, past RLIMIT_MEMLOCK (%lu KiB)\n",
-				    bytes, total << (PAGE_SHIFT - 10),
+		atomic64_sub(pages, &mm->pinned_vm);
+		pr_info_ratelimited("%s: 0x%llx bytes would take pinned memory to %lld KiB, past RLIMIT_MEMLOCK (%lu KiB)\n",
+				    op, bytes, total << (PAGE_SHIFT - 10),
 				    limit << (PAGE_SHIFT - 10));
 		return -ENOMEM;
 	}
-	box->pinned_bytes += bytes;
 	return 0;
+}
+
+int s2box_mem_pin(struct s2box_box *box, u64 bytes)
+{
+	int err = s2box_pin_charge(box->mm, bytes, "map");
+
+	if (!err && box->mm)
+		box->pinned_bytes += bytes;
+	return err;
 }
 
 /*
@@ -274,7 +333,7 @@ static void mem_reap_detached(struct s2box_box *box, bool all)
  * (it is the module's, mapped through ->fault), so page->lru is free to
  * link it into box->detached.
  */
-static void mem_release_pages(struct s2box_box *box, u64 ipa, u64 size)
+void s2box_mem_release_range(struct s2box_box *box, u64 ipa, u64 size)
 {
 	unsigned long index, first = ipa >> PAGE_SHIFT;
 	unsigned long last = (ipa + size - 1) >> PAGE_SHIFT;
@@ -305,7 +364,7 @@ int s2box_mem_unmap_locked(struct s2box_box *box, u64 ipa, u64 size)
 
 	/* s2pt_unmap() returns once every TLB is clean of the range. */
 	if (!err)
-		mem_release_pages(box, ipa, size);
+		s2box_mem_release_range(box, ipa, size);
 	return err;
 }
 
@@ -323,6 +382,7 @@ void s2box_mem_publish_stats(struct s2box_box *box)
 	box->stats.detached_bytes = box->detached_bytes;
 	box->stats.pinned_bytes = box->pinned_bytes;
 	box->stats.snap_bytes = s2box_snap_bytes(box);
+	box->stats.shared_bytes = box->shared_bytes;
 	box->stats.dirty_units = box->nr_dirty;
 	box->stats.resets = box->resets;
 	write_sequnlock(&box->stats_seq);
@@ -350,6 +410,9 @@ void s2box_mem_fill_info(struct s2box_box *box, struct s2box_box_info *info)
 	info->page_maps = st.pages;
 	info->map_align = 1U << max_t(unsigned int, box->geom.granule_shift,
 				      PAGE_SHIFT);
+	info->clone_of = box->clone_of;
+	info->snapshot_bytes = st.snap_bytes;
+	info->shared_bytes = st.shared_bytes;
 }
 
 /* --- MAP ------------------------------------------------------------------ */
@@ -393,8 +456,8 @@ struct page *s2box_mem_alloc_chunk(unsigned int order)
 
 /*
  * Record the chunk's pages in the box. On failure the pages already in
- * box->pages are the caller's to release (mem_release_pages()); the rest
- * are freed here.
+ * box->pages are the caller's to release (s2box_mem_release_range());
+ * the rest are freed here.
  */
 int s2box_mem_store_pages(struct s2box_box *box, u64 ipa, struct page *page,
 			  u64 size, unsigned int prot)
@@ -461,7 +524,7 @@ static int mem_map_chunk(struct s2box_box *box, u64 ipa, u64 left,
 			       s2box_mem_prot_to_s2pt(prot), 0);
 	}
 	if (err)
-		mem_release_pages(box, ipa, *mapped);
+		s2box_mem_release_range(box, ipa, *mapped);
 	return err;
 }
 
@@ -580,6 +643,7 @@ void s2box_mem_usage(struct s2box_box *box, struct s2box_mem_usage *u)
 	u->detached_bytes = st.detached_bytes;
 	u->pinned_bytes = st.pinned_bytes;
 	u->snap_bytes = st.snap_bytes;
+	u->shared_bytes = st.shared_bytes;
 	u->dirty_units = st.dirty_units;
 	u->mm_pinned_bytes = box->mm ? (u64)atomic64_read(&box->mm->pinned_vm)
 				       << PAGE_SHIFT : 0;
@@ -604,6 +668,9 @@ int s2box_mem_unmap(struct s2box_box *box, const struct s2box_unmap *args)
 	err = s2box_snap_mark_mapped(box, args->ipa, args->size);
 	if (!err)
 		err = s2box_mem_unmap_locked(box, args->ipa, args->size);
+	/* A clone's template pages there are gone from its view too. */
+	if (!err)
+		err = s2box_snap_unmap_shared(box, args->ipa, args->size);
 	mem_reap_detached(box, false);
 	s2box_mem_publish_stats(box);
 	mutex_unlock(&box->lock);
@@ -632,7 +699,9 @@ void s2box_mem_destroy(struct s2box_box *box)
 	 * root table's memory or of VMID 0.
 	 */
 	s2box_tlb_flush_vmid(box);
+	s2box_snap_destroy_shared(box);
 	xa_destroy(&box->pages);
 	xa_destroy(&box->prots);
+	xa_destroy(&box->holes);
 	mutex_destroy(&box->lock);
 }

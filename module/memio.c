@@ -52,12 +52,13 @@ static bool memio_copy_locked(struct s2box_box *box, u64 ipa, void *bounce,
 			      size_t n, bool write, int *err)
 {
 	unsigned long index = ipa >> PAGE_SHIFT;
+	struct s2box_pageref ref;
 	struct page *page;
 	void *kaddr;
 
-	page = xa_load(&box->pages, index);
-	if (!page)
+	if (!s2box_mem_page(box, index, &ref))
 		return false;
+	page = ref.page;
 	if (write) {
 		/* Recorded before the bytes change, so a reset sees them. */
 		*err = s2box_snap_host_write(box, ipa, n, &page);
@@ -144,26 +145,30 @@ ssize_t s2box_mem_rw(struct s2box_box *box, char __user *buf, size_t len,
 
 /*
  * The page mapped at the faulting IPA, referenced for the process's page
- * table. The lookup and the reference happen under the xarray lock, under
- * which UNMAP erases entries before dropping the box's reference, so the
- * page cannot be freed in between.
+ * table. Under box->lock, which UNMAP holds from erasing the entry to
+ * dropping the box's reference, so the page cannot be freed in between;
+ * no holder of box->lock ever waits for user memory (memio_piece()), so
+ * taking it under the mmap lock cannot deadlock. A clone's shared page
+ * is copied first: the process may write it.
  */
 static vm_fault_t memio_fault(struct vm_fault *vmf)
 {
 	struct s2box_box *box = vmf->vma->vm_private_data;
 	struct page *page;
 
-	xa_lock(&box->pages);
-	page = xa_load(&box->pages, vmf->pgoff);
-	if (page) {
+	mutex_lock(&box->lock);
+	page = s2box_snap_user_page(box, vmf->pgoff);
+	if (!IS_ERR_OR_NULL(page)) {
 		get_page(page);
 		/*
 		 * Writes through the process's page table are invisible to
 		 * the module: resets must assume them (snap.c).
 		 */
-		__xa_set_mark(&box->pages, vmf->pgoff, S2BOX_XA_USER);
+		xa_set_mark(&box->pages, vmf->pgoff, S2BOX_XA_USER);
 	}
-	xa_unlock(&box->pages);
+	mutex_unlock(&box->lock);
+	if (IS_ERR(page))
+		return VM_FAULT_OOM;
 	if (!page)
 		return VM_FAULT_SIGBUS;
 	vmf->page = page;

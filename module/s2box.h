@@ -9,6 +9,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/refcount.h>
 #include <linux/seqlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
@@ -70,6 +71,7 @@ struct s2box_mem_stats {
 	unsigned long pages;
 	u64 mem_bytes, detached_bytes, pinned_bytes;	/* see the box */
 	u64 snap_bytes;		/* held by the box's snapshot */
+	u64 shared_bytes;	/* a clone's, mapped from its template */
 	unsigned long dirty_units;
 	u64 resets;
 };
@@ -94,6 +96,16 @@ struct s2box_box {
 	 */
 	struct xarray pages;
 	struct xarray prots;	/* S2BOX_PROT_* asked for, same index */
+	/*
+	 * A clone's template snapshot, whose pages back every IPA where the
+	 * box has no page of its own and @holes (value entries, same index)
+	 * has no entry: those it unmapped or copied (snap.c). NULL for a
+	 * box that is no clone.
+	 */
+	struct s2box_snap *shared;
+	struct xarray holes;
+	u64 shared_bytes;	/* mapped from @shared */
+	u64 clone_of;		/* the template's id, 0 if none */
 	/*
 	 * Host memory held for guest memory: the pages in @pages and the
 	 * detached ones. max_box_mem_mb limits it, and it is what the box
@@ -168,6 +180,31 @@ struct s2box_box {
 #define S2BOX_DIRTY_CONTENT	0x1UL	/* written by the box or the host */
 #define S2BOX_DIRTY_LAYOUT	0x2UL	/* mapped, unmapped or remapped */
 
+/*
+ * A snapshot (snap.c): copies of a box's pages, by IPA >> PAGE_SHIFT, with
+ * the permissions they were mapped with, and the box's registers. Never
+ * written once taken, so clones can map its pages. Lives while the box
+ * that took it keeps it or any clone of it lives (@ref), and charges its
+ * pages to the pinned memory of the process that took it (@mm).
+ */
+struct s2box_snap {
+	refcount_t ref;
+	struct xarray pages;
+	struct xarray prots;
+	unsigned long nr_pages;
+	struct s2box_regs regs;
+	struct mm_struct *mm;
+	u64 pinned_bytes;
+	u64 box_id;		/* the box it was taken of */
+};
+
+/* One page of box memory, as s2box_mem_page() finds it. */
+struct s2box_pageref {
+	struct page *page;
+	unsigned int prot;	/* S2BOX_PROT_* */
+	bool shared;		/* the template's, not the box's own */
+};
+
 /* Memory figures of a box (fdinfo, netlink). */
 struct s2box_mem_usage {
 	u64 mapped_bytes;	/* stage-2 mapped */
@@ -175,7 +212,8 @@ struct s2box_mem_usage {
 	u64 detached_bytes;
 	u64 pinned_bytes;	/* charged to the creator's pinned_vm */
 	u64 mm_pinned_bytes;	/* the creator's whole pinned_vm (VmPin) */
-	u64 snap_bytes;		/* held by the snapshot, part of mem_bytes */
+	u64 snap_bytes;		/* held by the box's snapshot */
+	u64 shared_bytes;	/* mapped from the template (a clone) */
 	unsigned long dirty_units;	/* changed since the snapshot */
 };
 
@@ -223,6 +261,11 @@ int s2box_mem_mmap(struct s2box_box *box, struct vm_area_struct *vma);
 
 /* mem.c, for snap.c: the building blocks of MAP and UNMAP, under @lock. */
 unsigned int s2box_mem_align_shift(const struct s2box_box *box);
+int s2box_pin_charge(struct mm_struct *mm, u64 bytes, const char *op);
+bool s2box_mem_page(struct s2box_box *box, unsigned long index,
+		    struct s2box_pageref *ref);
+bool s2box_mem_find(struct s2box_box *box, unsigned long *index,
+		    unsigned long last, struct s2box_pageref *ref);
 u64 s2box_mem_limit_bytes(void);
 int s2box_mem_pin(struct s2box_box *box, u64 bytes);
 void s2box_mem_unpin_excess(struct s2box_box *box);
@@ -233,6 +276,7 @@ int s2box_mem_store_pages(struct s2box_box *box, u64 ipa, struct page *page,
 void s2box_mem_sync_new(struct s2box_box *box, struct page *page, u64 size,
 			unsigned int prot);
 int s2box_mem_unmap_locked(struct s2box_box *box, u64 ipa, u64 size);
+void s2box_mem_release_range(struct s2box_box *box, u64 ipa, u64 size);
 void s2box_mem_publish_stats(struct s2box_box *box);
 
 /* snap.c: snapshot, reset and dirty tracking. */
@@ -245,6 +289,12 @@ int s2box_snap_mark(struct s2box_box *box, u64 ipa, u64 size,
 int s2box_snap_mark_mapped(struct s2box_box *box, u64 ipa, u64 size);
 int s2box_snap_host_write(struct s2box_box *box, u64 ipa, size_t n,
 			  struct page **page);
+struct page *s2box_snap_user_page(struct s2box_box *box, unsigned long index);
+int s2box_snap_unmap_shared(struct s2box_box *box, u64 ipa, u64 size);
+int s2box_snap_clone(struct s2box_snap *snap, struct s2box_box *child);
+void s2box_snap_destroy_shared(struct s2box_box *box);
+struct s2box_snap *s2box_snap_get_template(struct s2box_box *tmpl);
+void s2box_snap_put(struct s2box_snap *snap);
 int s2box_snap_write_fault(struct s2box_box *box, u64 ipa);
 u64 s2box_snap_bytes(const struct s2box_box *box);
 

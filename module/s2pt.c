@@ -650,6 +650,75 @@ int s2pt_protect(struct s2pt *pt, u64 ipa, u64 size, unsigned int clear,
 	return ret;
 }
 
+/* Does a leaf map every IPA of [addr, end)? */
+static bool range_full(const struct s2pt *pt, const u64 *table, int level,
+		       u64 addr, u64 end)
+{
+	u64 next, desc;
+
+	for (; addr < end; addr = next) {
+		next = entry_end(pt, addr, end, level);
+		desc = table[level_index(pt, addr, level)];
+		if (!desc_valid(desc))
+			return false;
+		if (desc_is_table(desc, level) &&
+		    !range_full(pt, desc_table(pt, desc), level + 1, addr,
+				next))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Point every leaf inside [addr, end) at req->pa + (its IPA - req->ipa).
+ * A new output address needs break-before-make: each leaf is made
+ * invalid and its TLB entries removed before the new one goes in, so no
+ * TLB ever holds both.
+ */
+static void remap_range(struct s2pt *pt, u64 *table, int level, u64 addr,
+			u64 end, const struct map_req *req)
+{
+	u64 next, *ptep, base;
+
+	for (; addr < end; addr = next) {
+		next = entry_end(pt, addr, end, level);
+		ptep = &table[level_index(pt, addr, level)];
+		if (desc_is_table(*ptep, level)) {
+			remap_range(pt, desc_table(pt, *ptep), level + 1, addr,
+				    next, req);
+			continue;
+		}
+		base = addr & ~(s2pt_level_size(pt, level) - 1);
+		WRITE_ONCE(*ptep, 0);
+		pt->breaks++;
+		pt->ops->tlbi_ipa(pt->ctx, base, level);
+		WRITE_ONCE(*ptep, s2pt_mk_leaf(pt, req->pa + (base - req->ipa),
+					       req->prot, level));
+	}
+}
+
+int s2pt_remap(struct s2pt *pt, u64 ipa, u64 pa, u64 size, unsigned int prot)
+{
+	struct map_req req = { .ipa = ipa, .pa = pa, .prot = prot };
+	int ret;
+
+	if (!range_ok(pt, ipa, size) || (size & (size - 1)) ||
+	    ((ipa | pa) & (size - 1)) || (pa + size - 1) >> pt->oa_bits ||
+	    (prot & ~S2PT_PROT_ALL))
+		return -EINVAL;
+	if (!range_full(pt, pt->root, pt->start_level, ipa, ipa + size))
+		return -ENOENT;
+	/* All allocation happens before the first break. */
+	ret = split_at(pt, ipa);
+	if (!ret)
+		ret = split_at(pt, ipa + size);
+	if (!ret)
+		remap_range(pt, pt->root, pt->start_level, ipa, ipa + size,
+			    &req);
+	pt->ops->sync(pt->ctx);
+	return ret;
+}
+
 int s2pt_walk(const struct s2pt *pt, u64 ipa, struct s2pt_leaf *leaf)
 {
 	const u64 *table = pt->root;

@@ -164,6 +164,18 @@ int s2pt_unmap(struct s2pt *pt, u64 ipa, u64 size, s2pt_release_fn release,
 int s2pt_protect(struct s2pt *pt, u64 ipa, u64 size, unsigned int clear,
 		 unsigned int set, unsigned long *changed);
 
+/*
+ * Map the already mapped [ipa, ipa + size) to [pa, pa + size) with @prot
+ * instead, keeping the tree's shape but for blocks the range cuts, which
+ * are split first; @size a power of two, @ipa and @pa aligned to it.
+ * Every leaf goes through break-before-make and its invalidation has
+ * completed when this returns, so the old pages may be released then.
+ * Returns 0; -EINVAL for a bad request; -ENOENT when part of the range
+ * is unmapped; -ENOMEM when a split could not allocate (nothing changed
+ * but splits at the edges).
+ */
+int s2pt_remap(struct s2pt *pt, u64 ipa, u64 pa, u64 size, unsigned int prot);
+
 /* Translate one IPA: 0, -ENOENT when unmapped, -EINVAL out of range. */
 int s2pt_walk(const struct s2pt *pt, u64 ipa, struct s2pt_leaf *leaf);
 

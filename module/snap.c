@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Snapshot and reset of a box (Documentation/snapshot.md).
+ * Snapshot, reset and clone of a box (Documentation/snapshot.md).
  *
  * A snapshot is a private copy of every host page of the box, with the
- * permissions it was mapped with, and the box's registers. From then on
- * box->dirty names every MAP unit (the larger of the granule and the host
- * page) that changed, so a reset copies back those units and no others:
- * its cost follows what the box did, not how big it is.
+ * permissions it was mapped with, and the box's registers; it is never
+ * written once taken. From then on box->dirty names every MAP unit (the
+ * larger of the granule and the host page) that changed, so a reset puts
+ * back those units and no others: its cost follows what the box did, not
+ * how big it is.
  *
  * What finds the changes:
  *  - the box's own writes: the snapshot takes write permission away from
@@ -20,26 +21,43 @@
  *    module, so a page any process has mapped counts as changed at every
  *    reset, until a reset finds no mapping of it left.
  *
- * A unit's stage-2 leaf lacks write permission only while tracking wants
- * the fault (or until the first write after a snapshot was dropped, which
- * then just gives it back): the audit accepts both.
+ * A clone maps its template's snapshot pages read-only at stage 2
+ * (box->shared); the first write to a unit, by the box, pwrite() or an
+ * mmap() fault, copies it into a page of the clone's own (copy-on-write,
+ * in the kernel). A clone's reset gives such a unit back to the shared
+ * page unless a process maps the copy.
+ *
+ * A unit's stage-2 leaf lacks write permission while tracking wants the
+ * fault, while it is shared, or until the first write after a snapshot
+ * was dropped (which then just gives it back): the audit accepts that.
  */
 
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
 #include "s2box.h"
 
-/* Past this many write-protected units a reset flushes the VMID once. */
-#define SNAP_FLUSH_UNITS_MAX	16
+static unsigned long snap_unit(const struct s2box_box *box, u64 ipa)
+{
+	return ipa >> s2box_mem_align_shift(box);
+}
 
-struct s2box_snap {
-	struct xarray pages;	/* copies, by IPA >> PAGE_SHIFT */
-	struct xarray prots;	/* S2BOX_PROT_* then, same index */
-	unsigned long nr_pages;
-	struct s2box_regs regs;
-};
+static u64 snap_unit_size(const struct s2box_box *box)
+{
+	return 1ULL << s2box_mem_align_shift(box);
+}
+
+static unsigned long snap_unit_pages(const struct s2box_box *box)
+{
+	return snap_unit_size(box) >> PAGE_SHIFT;
+}
+
+static unsigned int snap_prot_at(struct xarray *prots, unsigned long index)
+{
+	return xa_to_value(xa_load(prots, index));
+}
 
 void s2box_snap_init(struct s2box_box *box)
 {
@@ -55,19 +73,52 @@ u64 s2box_snap_bytes(const struct s2box_box *box)
 	return box->snap ? (u64)box->snap->nr_pages << PAGE_SHIFT : 0;
 }
 
-static unsigned long snap_unit(const struct s2box_box *box, u64 ipa)
+/* --- the snapshot object -------------------------------------------------- */
+
+static void snap_put_page(struct page *page)
 {
-	return ipa >> s2box_mem_align_shift(box);
+	put_page(page);
+	atomic64_dec(&s2box_stats.guest_pages);
+	atomic64_sub(PAGE_SIZE, &s2box_stats.mem_bytes);
 }
 
-static u64 snap_unit_size(const struct s2box_box *box)
+static void snap_put(struct s2box_snap *snap)
 {
-	return 1ULL << s2box_mem_align_shift(box);
+	struct page *page;
+	unsigned long index;
+
+	if (!snap || !refcount_dec_and_test(&snap->ref))
+		return;
+	xa_for_each(&snap->pages, index, page) {
+		snap_put_page(page);
+		if (!(index % 1024))
+			cond_resched();
+	}
+	xa_destroy(&snap->pages);
+	xa_destroy(&snap->prots);
+	if (snap->mm) {
+		atomic64_sub(snap->pinned_bytes >> PAGE_SHIFT,
+			     &snap->mm->pinned_vm);
+		mmdrop(snap->mm);
+	}
+	kfree(snap);
 }
 
-static unsigned int snap_prot_at(struct xarray *prots, unsigned long index)
+static struct s2box_snap *snap_alloc(struct s2box_box *box)
 {
-	return xa_to_value(xa_load(prots, index));
+	struct s2box_snap *snap = kzalloc(sizeof(*snap), GFP_KERNEL_ACCOUNT);
+
+	if (!snap)
+		return NULL;
+	refcount_set(&snap->ref, 1);
+	xa_init(&snap->pages);
+	xa_init(&snap->prots);
+	snap->box_id = box->id;
+	/* Charged like the box's memory, to the same process. */
+	snap->mm = box->mm;
+	if (snap->mm)
+		mmgrab(snap->mm);
+	return snap;
 }
 
 /* --- marking changes ----------------------------------------------------- */
@@ -115,31 +166,51 @@ int s2box_snap_mark(struct s2box_box *box, u64 ipa, u64 size,
 /* Before UNMAP: mark the units of [ipa, ipa + size) the box has mapped. */
 int s2box_snap_mark_mapped(struct s2box_box *box, u64 ipa, u64 size)
 {
-	unsigned long index, first = ipa >> PAGE_SHIFT;
+	unsigned long index = ipa >> PAGE_SHIFT;
 	unsigned long last = (ipa + size - 1) >> PAGE_SHIFT;
-	struct page *page;
+	struct s2box_pageref ref;
 	int err;
 
 	if (!box->snap)
 		return 0;
-	xa_for_each_range(&box->pages, index, page, first, last) {
+	for (; s2box_mem_find(box, &index, last, &ref); index++) {
 		err = snap_mark_unit(box, snap_unit(box, (u64)index <<
 						    PAGE_SHIFT),
 				     S2BOX_DIRTY_LAYOUT);
-		if (err)
+		if (err || index == last)
 			return err;
 	}
 	return 0;
 }
 
 /*
- * Under box->lock, before the host writes @n bytes at @ipa into *@page
- * (pwrite()). -ENOMEM if the change could not be recorded.
+ * After UNMAP of [ipa, ipa + size) in a clone: the template's pages there
+ * are no longer the box's either. Stage 2 no longer maps them.
  */
-int s2box_snap_host_write(struct s2box_box *box, u64 ipa, size_t n,
-			  struct page **page)
+int s2box_snap_unmap_shared(struct s2box_box *box, u64 ipa, u64 size)
 {
-	return s2box_snap_mark(box, ipa, n, S2BOX_DIRTY_CONTENT);
+	unsigned long index, first = ipa >> PAGE_SHIFT;
+	unsigned long last = (ipa + size - 1) >> PAGE_SHIFT;
+	struct page *page;
+	int err;
+
+	if (!box->shared)
+		return 0;
+	xa_for_each_range(&box->shared->pages, index, page, first, last) {
+		if (xa_load(&box->holes, index) || xa_load(&box->pages, index))
+			continue;
+		/*
+		 * Stage 2 no longer maps the page, so the box's view must not
+		 * either: a hole is a few bytes of xarray that may go over
+		 * the cgroup's limit rather than leave the two disagreeing.
+		 */
+		err = xa_err(xa_store(&box->holes, index, xa_mk_value(1),
+				      GFP_KERNEL_ACCOUNT | __GFP_NOFAIL));
+		if (WARN_ON_ONCE(err))
+			return err;
+		box->shared_bytes -= PAGE_SIZE;
+	}
+	return 0;
 }
 
 /*
@@ -174,28 +245,94 @@ static void snap_forget_dirty(struct s2box_box *box)
 	box->nr_dirty = 0;
 }
 
+/* --- copy on write --------------------------------------------------------- */
+
+/*
+ * A box with its MMU off wrote behind the cache, so drop the host's
+ * lines before reading @from; @to is cleaned to the point of coherency,
+ * for a box that reads it with its MMU off (or a clone that maps it).
+ */
+static void snap_copy_page(struct page *to, struct page *from)
+{
+	bool fwb = s2box_host_get()->fwb;
+
+	if (!fwb)
+		s2box_dcache_poc(page_address(from), PAGE_SIZE);
+	copy_page(page_address(to), page_address(from));
+	if (!fwb)
+		s2box_dcache_poc(page_address(to), PAGE_SIZE);
+}
+
+/*
+ * Give a clone its own copy of the shared unit at @base, mapped with the
+ * unit's full permissions: its first write is under way. The copy is in
+ * box->pages (where lookups prefer it) before stage 2 moves to it, and
+ * the move is one break-before-make per leaf, after which no TLB holds
+ * the shared page for it; a box running on another CPU meanwhile takes a
+ * translation fault that the run loop retries.
+ */
+static int snap_unshare_unit(struct s2box_box *box, u64 base)
+{
+	u64 size = snap_unit_size(box);
+	unsigned long index = base >> PAGE_SHIFT, i, n = snap_unit_pages(box);
+	struct s2box_pageref ref;
+	struct page *page;
+	int err;
+
+	if (!s2box_mem_page(box, index, &ref) || !ref.shared)
+		return 0;
+	err = s2box_mem_pin(box, size);
+	if (err)
+		return err;
+	page = s2box_mem_alloc_chunk(get_order(size));
+	err = -ENOMEM;
+	if (!page)
+		goto unpin;
+	for (i = 0; i < n; i++)
+		snap_copy_page(page + i, xa_load(&box->shared->pages,
+						 index + i));
+	s2box_mem_sync_new(box, page, size, ref.prot);
+	err = s2box_mem_store_pages(box, base, page, size, ref.prot);
+	if (!err)
+		err = s2pt_remap(&box->pt, base, page_to_phys(page), size,
+				 s2box_mem_prot_to_s2pt(ref.prot));
+	if (err) {
+		/* Stage 2 still maps the shared unit: drop the copy. */
+		s2box_mem_release_range(box, base, size);
+		goto unpin;
+	}
+	box->shared_bytes -= size;
+unpin:
+	s2box_mem_unpin_excess(box);
+	return err;
+}
+
 /* --- the box's first write ----------------------------------------------- */
 
 /*
  * A stage-2 permission fault on a write. Returns 1 when the write is one
- * tracking made fault (the unit is marked and writable again: retry it),
- * 0 when the box lacks write permission there (an exit for the caller),
- * -EINTR or -ENOMEM.
+ * tracking or sharing made fault (the unit is marked, and copied or
+ * writable again: retry it), 0 when the box lacks write permission there
+ * (an exit for the caller), -EINTR or -ENOMEM.
  */
 int s2box_snap_write_fault(struct s2box_box *box, u64 ipa)
 {
 	u64 size = snap_unit_size(box), base = ipa & ~(size - 1);
+	struct s2box_pageref ref;
 	unsigned long changed;
 	int ret;
 
 	if (mutex_lock_interruptible(&box->lock))
 		return -EINTR;
 	ret = 0;
-	if (!(snap_prot_at(&box->prots, ipa >> PAGE_SHIFT) & S2BOX_PROT_WRITE))
+	if (!s2box_mem_page(box, ipa >> PAGE_SHIFT, &ref) ||
+	    !(ref.prot & S2BOX_PROT_WRITE))
 		goto out_unlock;
 	/* Recorded first: a unit must never be writable and unmarked. */
 	ret = s2box_snap_mark(box, base, size, S2BOX_DIRTY_CONTENT);
-	if (!ret)
+	if (!ret && ref.shared)
+		ret = snap_unshare_unit(box, base);
+	else if (!ret)
 		ret = s2pt_protect(&box->pt, base, size, 0, S2PT_PROT_W,
 				   &changed);
 	if (ret)
@@ -214,90 +351,156 @@ out_unlock:
 	return ret;
 }
 
-/* --- taking a snapshot ----------------------------------------------------- */
-
-static void snap_free(struct s2box_box *box, struct s2box_snap *snap)
+/*
+ * Under box->lock, before the host writes @n bytes at @ipa into *@page
+ * (pwrite()): the change is recorded and a shared unit copied first;
+ * *@page is then the box's own. -ENOMEM if that could not be done.
+ */
+int s2box_snap_host_write(struct s2box_box *box, u64 ipa, size_t n,
+			  struct page **page)
 {
-	struct page *page;
-	unsigned long index;
+	u64 size = snap_unit_size(box);
+	struct s2box_pageref ref;
+	int err;
 
-	if (!snap)
-		return;
-	xa_for_each(&snap->pages, index, page) {
-		s2box_mem_put_page(box, page);
-		if (!(index % 1024))
-			cond_resched();
-	}
-	xa_destroy(&snap->pages);
-	xa_destroy(&snap->prots);
-	kfree(snap);
-	s2box_mem_unpin_excess(box);
+	err = s2box_snap_mark(box, ipa, n, S2BOX_DIRTY_CONTENT);
+	if (err || !box->shared)
+		return err;
+	err = snap_unshare_unit(box, ipa & ~(size - 1));
+	if (err)
+		return err;
+	if (s2box_mem_page(box, ipa >> PAGE_SHIFT, &ref))
+		*page = ref.page;
+	return 0;
 }
 
 /*
- * A box with its MMU off wrote behind the cache, so drop the host's
- * lines before reading; the copy is cleaned to the point of coherency so
- * it can later be mapped into a box as it is.
+ * Under box->lock, for an mmap() fault at @index: the page a process may
+ * map, the box's own (a shared unit is copied first, as it may be
+ * written through the mapping), or NULL.
  */
-static void snap_copy_page(struct page *to, struct page *from)
+struct page *s2box_snap_user_page(struct s2box_box *box,
+				  unsigned long index)
 {
-	bool fwb = s2box_host_get()->fwb;
+	u64 ipa = (u64)index << PAGE_SHIFT, size = snap_unit_size(box);
+	struct s2box_pageref ref;
 
-	if (!fwb)
-		s2box_dcache_poc(page_address(from), PAGE_SIZE);
-	copy_page(page_address(to), page_address(from));
-	if (!fwb)
-		s2box_dcache_poc(page_address(to), PAGE_SIZE);
+	if (!s2box_mem_page(box, index, &ref))
+		return NULL;
+	if (!ref.shared)
+		return ref.page;
+	if (s2box_snap_mark(box, ipa, PAGE_SIZE, S2BOX_DIRTY_CONTENT) ||
+	    snap_unshare_unit(box, ipa & ~(size - 1)))
+		return ERR_PTR(-ENOMEM);
+	return xa_load(&box->pages, index);
 }
 
-static int snap_add_page(struct s2box_box *box, struct s2box_snap *snap,
-			 unsigned long index, struct page *from)
-{
-	struct page *copy = s2box_mem_alloc_chunk(0);
-	int err;
+/* --- taking a snapshot ----------------------------------------------------- */
 
-	if (!copy)
-		return -ENOMEM;
-	/* Counted first, so snap_free() can take it back either way. */
-	box->mem_bytes += PAGE_SIZE;
-	atomic64_add(PAGE_SIZE, &s2box_stats.mem_bytes);
-	err = xa_err(xa_store(&snap->pages, index, copy, S2BOX_GFP));
-	if (err) {
-		s2box_mem_put_page(box, copy);
-		return err;
+/* Present pages from @index on with @prot, up to @max of them. */
+static unsigned long snap_run_pages(struct s2box_box *box,
+				    unsigned long index, unsigned long max,
+				    unsigned int prot)
+{
+	struct s2box_pageref ref;
+	unsigned long n;
+
+	for (n = 0; n < max; n++)
+		if (!s2box_mem_page(box, index + n, &ref) || ref.prot != prot)
+			break;
+	return n;
+}
+
+/*
+ * Pages of the next copy at @index: a level-2 block where the box maps a
+ * whole aligned one, so a clone can map it as a block, else one unit (a
+ * unit's pages must be contiguous: one leaf may cover them all).
+ */
+static unsigned long snap_chunk_pages(struct s2box_box *box,
+				      unsigned long index, unsigned int prot)
+{
+	unsigned long unit = snap_unit_pages(box), blk;
+
+	if (!s2pt_block_allowed(&box->pt, 2))
+		return unit;
+	blk = s2pt_level_size(&box->pt, 2) >> PAGE_SHIFT;
+	if (blk > (1UL << S2BOX_MAX_ORDER) || blk <= unit || index % blk ||
+	    snap_run_pages(box, index, blk, prot) < blk)
+		return unit;
+	return blk;
+}
+
+static struct page *snap_alloc_chunk(unsigned long pages)
+{
+	return s2box_mem_alloc_chunk(get_order(pages << PAGE_SHIFT));
+}
+
+/* Copy the chunk at @index into @snap; the caller frees @snap on error. */
+static int snap_copy_chunk(struct s2box_box *box, struct s2box_snap *snap,
+			   unsigned long index, unsigned long n,
+			   unsigned int prot, struct page *copy)
+{
+	struct s2box_pageref ref;
+	unsigned long i;
+	int err = 0;
+
+	for (i = 0; i < n; i++) {
+		atomic64_add(PAGE_SIZE, &s2box_stats.mem_bytes);
+		if (!err)
+			err = xa_err(xa_store(&snap->pages, index + i,
+					      copy + i, S2BOX_GFP));
+		if (err) {
+			snap_put_page(copy + i);
+			continue;
+		}
+		snap->nr_pages++;
+		s2box_mem_page(box, index + i, &ref);
+		snap_copy_page(copy + i, ref.page);
+		err = xa_err(xa_store(&snap->prots, index + i,
+				      xa_mk_value(prot), S2BOX_GFP));
 	}
-	snap->nr_pages++;
-	snap_copy_page(copy, from);
-	return xa_err(xa_store(&snap->prots, index,
-			       xa_load(&box->prots, index), S2BOX_GFP));
+	return err;
 }
 
 static int snap_copy_memory(struct s2box_box *box, struct s2box_snap *snap)
 {
-	struct page *page;
-	unsigned long index;
+	struct s2box_pageref ref;
+	unsigned long index = 0, n;
+	struct page *copy;
 	int err;
 
-	xa_for_each(&box->pages, index, page) {
-		err = snap_add_page(box, snap, index, page);
+	while (s2box_mem_find(box, &index, ULONG_MAX, &ref)) {
+		n = snap_chunk_pages(box, index, ref.prot);
+		copy = snap_alloc_chunk(n);
+		if (!copy && n > snap_unit_pages(box)) {
+			n = snap_unit_pages(box);
+			copy = snap_alloc_chunk(n);
+		}
+		if (!copy)
+			return -ENOMEM;
+		err = snap_copy_chunk(box, snap, index, n, ref.prot, copy);
 		if (err)
 			return err;
+		index += n;
 		cond_resched();
 	}
 	return 0;
 }
 
-static int snap_check_limit(struct s2box_box *box)
+static int snap_charge(struct s2box_box *box, struct s2box_snap *snap)
 {
-	u64 held = box->mem_bytes - s2box_snap_bytes(box);
 	u64 want = box->pt.mapped_bytes, limit = s2box_mem_limit_bytes();
+	int err;
 
-	if (want > limit || held > limit - want) {
+	if (want > limit || box->mem_bytes > limit - want) {
 		pr_info_ratelimited("snapshot: a copy of the box's %llu bytes would take it over the per-box limit of %llu MiB (max_box_mem_mb)\n",
 				    want, limit >> 20);
 		return -ENOMEM;
 	}
-	return s2box_mem_pin(box, want);
+	err = s2box_pin_charge(snap->mm, want, "snapshot");
+	if (!err)
+		snap->pinned_bytes = want;
+	return err;
 }
 
 /* Write-protect everything: the first write to any unit faults. */
@@ -315,29 +518,23 @@ static void snap_start_tracking(struct s2box_box *box)
 
 static int snap_take_locked(struct s2box_box *box)
 {
-	struct s2box_snap *snap;
+	struct s2box_snap *snap = snap_alloc(box);
 	int err;
 
-	err = snap_check_limit(box);
-	if (err)
-		return err;
-	snap = kzalloc(sizeof(*snap), GFP_KERNEL_ACCOUNT);
-	if (!snap) {
-		s2box_mem_unpin_excess(box);
+	if (!snap)
 		return -ENOMEM;
-	}
-	xa_init(&snap->pages);
-	xa_init(&snap->prots);
-	err = snap_copy_memory(box, snap);
+	err = snap_charge(box, snap);
+	if (!err)
+		err = snap_copy_memory(box, snap);
 	if (!err)
 		err = snap_mark_user_mapped(box);
 	if (err) {
-		snap_free(box, snap);
+		snap_put(snap);
 		return err;
 	}
 	/* The RUN claim makes the registers ours, as a RUN's. */
 	snap->regs = box->regs;
-	snap_free(box, box->snap);
+	snap_put(box->snap);
 	box->snap = snap;
 	snap_forget_dirty(box);
 	snap_start_tracking(box);
@@ -351,7 +548,7 @@ static int snap_drop_locked(struct s2box_box *box)
 				    box->id);
 		return -ENOENT;
 	}
-	snap_free(box, box->snap);
+	snap_put(box->snap);
 	box->snap = NULL;
 	snap_forget_dirty(box);
 	return 0;
@@ -381,13 +578,6 @@ int s2box_snap_take(struct s2box_box *box, struct s2box_snapshot *args)
 	return err;
 }
 
-void s2box_snap_destroy(struct s2box_box *box)
-{
-	snap_free(box, box->snap);
-	box->snap = NULL;
-	snap_forget_dirty(box);
-}
-
 /* --- reset ------------------------------------------------------------------ */
 
 struct snap_reset_ctx {
@@ -396,21 +586,20 @@ struct snap_reset_ctx {
 	u64 last_ipa;
 };
 
-/* The unit is mapped as it was: copy its contents back, protect it. */
+/* The unit is the box's own and mapped as it was: copy it back. */
 static void snap_restore_unit(struct s2box_box *box, u64 ipa,
 			      struct snap_reset_ctx *ctx)
 {
 	unsigned long index = ipa >> PAGE_SHIFT, changed, i;
-	unsigned long n = snap_unit_size(box) >> PAGE_SHIFT;
-	unsigned int prot = snap_prot_at(&box->prots, index);
-	struct page *page;
+	unsigned long n = snap_unit_pages(box);
+	struct s2box_pageref ref;
 
 	for (i = 0; i < n; i++) {
-		page = xa_load(&box->pages, index + i);
-		copy_page(page_address(page),
+		s2box_mem_page(box, index + i, &ref);
+		copy_page(page_address(ref.page),
 			  page_address(xa_load(&box->snap->pages, index + i)));
 		/* Where a box with its MMU off reads, and for its fetches. */
-		s2box_mem_sync_new(box, page, PAGE_SIZE, prot);
+		s2box_mem_sync_new(box, ref.page, PAGE_SIZE, ref.prot);
 	}
 	ctx->out->restored_pages += n;
 	/* A unit mapped since, or written, may be writable again. */
@@ -421,12 +610,66 @@ static void snap_restore_unit(struct s2box_box *box, u64 ipa,
 	}
 }
 
-/* Map the unit again as the snapshot has it, with its contents. */
-static int snap_remap_unit(struct s2box_box *box, u64 ipa,
-			   struct snap_reset_ctx *ctx)
+static void snap_unhole_unit(struct s2box_box *box, u64 ipa)
+{
+	unsigned long index = ipa >> PAGE_SHIFT, i;
+
+	for (i = 0; i < snap_unit_pages(box); i++)
+		xa_erase(&box->holes, index + i);
+	box->shared_bytes += snap_unit_size(box);
+}
+
+static u64 snap_shared_pa(struct s2box_box *box, u64 ipa,
+			  unsigned int *s2prot)
+{
+	unsigned long index = ipa >> PAGE_SHIFT;
+	struct page *page = xa_load(&box->shared->pages, index);
+
+	*s2prot = s2box_mem_prot_to_s2pt(snap_prot_at(&box->shared->prots,
+						      index)) & ~S2PT_PROT_W;
+	return page_to_phys(page);
+}
+
+/*
+ * A clone's copy of a unit nobody maps: give the unit back to the shared
+ * page (it holds the snapshot's contents), which frees the copy.
+ */
+static int snap_reshare_unit(struct s2box_box *box, u64 ipa,
+			     struct snap_reset_ctx *ctx)
+{
+	unsigned int s2prot;
+	u64 pa = snap_shared_pa(box, ipa, &s2prot);
+	int err;
+
+	/* Returns once no TLB maps the copy any more. */
+	err = s2pt_remap(&box->pt, ipa, pa, snap_unit_size(box), s2prot);
+	if (err)
+		return err;
+	s2box_mem_release_range(box, ipa, snap_unit_size(box));
+	snap_unhole_unit(box, ipa);
+	ctx->out->restored_pages += snap_unit_pages(box);
+	return 0;
+}
+
+/* Map the unit again as the snapshot has it, shared with it in a clone. */
+static int snap_map_shared_unit(struct s2box_box *box, u64 ipa)
+{
+	unsigned int s2prot;
+	u64 pa = snap_shared_pa(box, ipa, &s2prot);
+	int err;
+
+	err = s2pt_map(&box->pt, ipa, pa, snap_unit_size(box), s2prot,
+		       S2PT_MAP_NO_BLOCKS);
+	if (!err)
+		snap_unhole_unit(box, ipa);
+	return err;
+}
+
+/* Map the unit again as the snapshot has it: a copy of its contents. */
+static int snap_map_copy_unit(struct s2box_box *box, u64 ipa)
 {
 	u64 size = snap_unit_size(box);
-	unsigned long index = ipa >> PAGE_SHIFT, i, n = size >> PAGE_SHIFT;
+	unsigned long index = ipa >> PAGE_SHIFT, i, n = snap_unit_pages(box);
 	unsigned int prot = snap_prot_at(&box->snap->prots, index);
 	struct page *page;
 	int err;
@@ -435,11 +678,9 @@ static int snap_remap_unit(struct s2box_box *box, u64 ipa,
 	if (err)
 		return err;
 	page = s2box_mem_alloc_chunk(get_order(size));
-	if (!page) {
-		s2box_mem_unpin_excess(box);
-		return -ENOMEM;
-	}
-	err = s2box_mem_store_pages(box, ipa, page, size, prot);
+	err = -ENOMEM;
+	if (page)
+		err = s2box_mem_store_pages(box, ipa, page, size, prot);
 	if (!err) {
 		for (i = 0; i < n; i++)
 			copy_page(page_address(page + i),
@@ -451,36 +692,58 @@ static int snap_remap_unit(struct s2box_box *box, u64 ipa,
 			       s2box_mem_prot_to_s2pt(prot) & ~S2PT_PROT_W,
 			       S2PT_MAP_NO_BLOCKS);
 	}
-	if (err)
-		s2box_mem_unmap_locked(box, ipa, size);
-	else
-		ctx->out->remapped_pages += n;
+	if (err && page)
+		s2box_mem_release_range(box, ipa, size);
 	s2box_mem_unpin_excess(box);
 	return err;
+}
+
+static int snap_unmap_unit(struct s2box_box *box, u64 ipa, bool shared)
+{
+	u64 size = snap_unit_size(box);
+	int err;
+
+	if (!shared)
+		return s2box_mem_unmap_locked(box, ipa, size);
+	err = s2pt_unmap(&box->pt, ipa, size, NULL, NULL);
+	return err ? err : s2box_snap_unmap_shared(box, ipa, size);
 }
 
 static int snap_reset_unit(struct s2box_box *box, unsigned long unit,
 			   struct snap_reset_ctx *ctx)
 {
 	u64 ipa = (u64)unit << s2box_mem_align_shift(box);
-	unsigned long index = ipa >> PAGE_SHIFT;
-	bool in_box = xa_load(&box->pages, index);
+	unsigned long index = ipa >> PAGE_SHIFT, n = snap_unit_pages(box);
 	bool in_snap = xa_load(&box->snap->pages, index);
+	bool sharing = box->shared && box->shared == box->snap;
+	struct s2box_pageref ref;
+	bool in_box = s2box_mem_page(box, index, &ref);
 	int err;
 
-	if (in_box && in_snap && snap_prot_at(&box->prots, index) ==
-	    snap_prot_at(&box->snap->prots, index)) {
+	if (in_box && in_snap &&
+	    ref.prot == snap_prot_at(&box->snap->prots, index)) {
+		/* A shared page never changes. */
+		if (ref.shared)
+			return 0;
+		if (sharing && page_ref_count(ref.page) == 1)
+			return snap_reshare_unit(box, ipa, ctx);
 		snap_restore_unit(box, ipa, ctx);
 		return 0;
 	}
 	if (in_box) {
 		/* Returns once no TLB maps the unit any more. */
-		err = s2box_mem_unmap_locked(box, ipa, snap_unit_size(box));
+		err = snap_unmap_unit(box, ipa, ref.shared);
 		if (err)
 			return err;
-		ctx->out->unmapped_pages += snap_unit_size(box) >> PAGE_SHIFT;
+		ctx->out->unmapped_pages += n;
 	}
-	return in_snap ? snap_remap_unit(box, ipa, ctx) : 0;
+	if (!in_snap)
+		return 0;
+	err = sharing ? snap_map_shared_unit(box, ipa) :
+			snap_map_copy_unit(box, ipa);
+	if (!err)
+		ctx->out->remapped_pages += n;
+	return err;
 }
 
 /* No TLB may still let the box write a unit reset made read-only. */
@@ -524,6 +787,7 @@ int s2box_snap_reset(struct s2box_box *box, struct s2box_reset *args)
 		pr_info_ratelimited("reset: flags and reserved fields must be zero\n");
 		return -EINVAL;
 	}
+	memset(args, 0, sizeof(*args));
 	if (!s2box_run_claim(box))
 		return -EBUSY;
 	mutex_lock(&box->lock);
@@ -547,4 +811,98 @@ out_unlock:
 	mutex_unlock(&box->lock);
 	s2box_run_release(box);
 	return err;
+}
+
+/* --- clones ------------------------------------------------------------------ */
+
+/* The template's snapshot, referenced for a clone; ERR_PTR if none. */
+struct s2box_snap *s2box_snap_get_template(struct s2box_box *tmpl)
+{
+	struct s2box_snap *snap;
+
+	mutex_lock(&tmpl->lock);
+	snap = tmpl->snap;
+	if (snap)
+		refcount_inc(&snap->ref);
+	mutex_unlock(&tmpl->lock);
+	if (!snap) {
+		pr_info_ratelimited("clone: box %llu has no snapshot to clone (take one with S2BOX_SNAPSHOT)\n",
+				    tmpl->id);
+		return ERR_PTR(-ENOENT);
+	}
+	return snap;
+}
+
+void s2box_snap_put(struct s2box_snap *snap)
+{
+	snap_put(snap);
+}
+
+/* Map the run of the snapshot's pages that starts at *@index, read-only. */
+static int snap_map_run(struct s2box_box *box, struct s2box_snap *snap,
+			unsigned long *index, struct page *first)
+{
+	unsigned int prot = snap_prot_at(&snap->prots, *index);
+	unsigned long start = *index, n = 1;
+	struct page *next;
+
+	for (;;) {
+		next = xa_load(&snap->pages, start + n);
+		if (!next || page_to_phys(next) != page_to_phys(first) +
+		    (n << PAGE_SHIFT) || snap_prot_at(&snap->prots, start + n) !=
+		    prot)
+			break;
+		n++;
+	}
+	*index = start + n - 1;
+	/* Blocks wherever the copy came as one (snap_chunk_pages()). */
+	return s2pt_map(&box->pt, (u64)start << PAGE_SHIFT, page_to_phys(first),
+			(u64)n << PAGE_SHIFT,
+			s2box_mem_prot_to_s2pt(prot) & ~S2PT_PROT_W, 0);
+}
+
+/*
+ * A new box @child, not yet reachable, becomes a clone of @snap (one
+ * reference, which it takes over): the snapshot's registers, and every
+ * page of it mapped read-only at stage 2, shared until written.
+ */
+int s2box_snap_clone(struct s2box_snap *snap, struct s2box_box *child)
+{
+	unsigned long index;
+	struct page *page;
+	int err = 0;
+
+	mutex_lock(&child->lock);
+	child->shared = snap;
+	refcount_inc(&snap->ref);
+	child->snap = snap;
+	child->clone_of = snap->box_id;
+	child->regs = snap->regs;
+	xa_for_each(&snap->pages, index, page) {
+		err = snap_map_run(child, snap, &index, page);
+		if (err)
+			break;
+		cond_resched();
+	}
+	if (!err)
+		child->shared_bytes = (u64)snap->nr_pages << PAGE_SHIFT;
+	s2box_mem_publish_stats(child);
+	mutex_unlock(&child->lock);
+	return err;
+}
+
+/* --- teardown ------------------------------------------------------------- */
+
+void s2box_snap_destroy(struct s2box_box *box)
+{
+	snap_put(box->snap);
+	box->snap = NULL;
+	snap_forget_dirty(box);
+}
+
+/* Once stage 2 maps none of its pages and no TLB holds them. */
+void s2box_snap_destroy_shared(struct s2box_box *box)
+{
+	snap_put(box->shared);
+	box->shared = NULL;
 }

@@ -154,6 +154,60 @@ free_box:
 	return err;
 }
 
+/*
+ * The clone inherits what the library knows of the template: its image
+ * (so s2box_box_symbol() and s2box_call() work on the clone) and its
+ * call budget.
+ */
+static int clone_inherit(struct s2box_box *child, const struct s2box_box *tmpl)
+{
+	child->call_budget_ns = tmpl->call_budget_ns;
+	child->entry = tmpl->entry;
+	child->has_entry = tmpl->has_entry;
+	if (!tmpl->image)
+		return 0;
+	child->image = malloc(tmpl->image_len);
+	if (!child->image)
+		return -ENOMEM;
+	memcpy(child->image, tmpl->image, tmpl->image_len);
+	child->image_len = tmpl->image_len;
+	return 0;
+}
+
+S2BOX_EXPORT int s2box_box_clone(struct s2box_box *tmpl,
+				 struct s2box_box **childp)
+{
+	struct s2box_clone args = { 0 };
+	struct s2box_box *child;
+	int err;
+
+	*childp = NULL;
+	child = calloc(1, sizeof(*child));
+	if (!child)
+		return box_fail(tmpl, -ENOMEM, "allocating a clone");
+	err = clone_inherit(child, tmpl);
+	if (err) {
+		box_fail(tmpl, err, "copying the template's image");
+		goto free_child;
+	}
+	child->fd = ioctl(tmpl->fd, S2BOX_CLONE, &args);
+	if (child->fd < 0) {
+		err = box_fail(tmpl, -errno, "S2BOX_CLONE");
+		goto free_child;
+	}
+	if (ioctl(child->fd, S2BOX_GET_BOX_INFO, &child->info)) {
+		err = box_fail(tmpl, -errno, "S2BOX_GET_BOX_INFO of the clone");
+		close(child->fd);
+		goto free_child;
+	}
+	*childp = child;
+	return 0;
+free_child:
+	free(child->image);
+	free(child);
+	return err;
+}
+
 S2BOX_EXPORT void s2box_box_destroy(struct s2box_box *box)
 {
 	if (!box)

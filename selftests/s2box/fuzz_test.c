@@ -128,7 +128,7 @@ static void op_info(struct fuzz *f, struct fz_box *b)
 	else if (ref.box_id != b->id || ref.ipa_bits != b->ipa_bits ||
 		 ref.granule != b->granule || ref.map_align != b->align ||
 		 ref.mapped_bytes != b->mapped || ref.reserved1 ||
-		 ref.reserved[0] || ref.reserved[1] || ref.reserved[2])
+		 ref.clone_of || ref.snapshot_bytes || ref.shared_bytes)
 		fz_fail(f, "%s: id %llu bits %u granule %u align %u mapped %llu, model %llu",
 			cur_op(f), (unsigned long long)ref.box_id, ref.ipa_bits,
 			ref.granule, ref.map_align,

@@ -83,8 +83,9 @@ FIXTURE_SETUP(mem)
 	ASSERT_EQ(0, self->info.block_maps);
 	ASSERT_EQ(0, self->info.page_maps);
 	ASSERT_EQ(0, self->info.reserved1);
-	ASSERT_EQ(0, self->info.reserved[0] | self->info.reserved[1] |
-		  self->info.reserved[2]);
+	/* A new box: no clone, no snapshot. */
+	ASSERT_EQ(0, self->info.clone_of | self->info.snapshot_bytes |
+		  self->info.shared_bytes);
 	/* A block at the last table level: 2 MiB, 32 MiB or 512 MiB. */
 	self->blk = self->granule * (self->granule / 8);
 	self->blk_ok = self->blk <= max_buddy_block(self->caps.host_page_size);

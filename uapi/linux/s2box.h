@@ -127,7 +127,12 @@ struct s2box_create {
  * @block_maps:  valid block descriptors (levels 0-2).
  * @page_maps:   valid page descriptors (level 3).
  * @map_align:   alignment S2BOX_MAP and S2BOX_UNMAP need: the larger of
- *               the granule and the host page size, in bytes.
+ *               the granule and the host page size, in bytes; also the
+ *               unit in which S2BOX_RESET tracks and copies changes.
+ * @clone_of:    the template's box id for a clone (S2BOX_CLONE), else 0.
+ * @snapshot_bytes: memory the box's snapshot holds (0: none).
+ * @shared_bytes: of @mapped_bytes, those a clone still shares with its
+ *               template's snapshot.
  * @reserved:    zero.
  */
 struct s2box_box_info {
@@ -153,7 +158,9 @@ struct s2box_box_info {
 	__u64 page_maps;
 	__u32 map_align;
 	__u32 reserved1;
-	__u64 reserved[3];
+	__u64 clone_of;
+	__u64 snapshot_bytes;
+	__u64 shared_bytes;
 };
 
 /* s2box_map.prot: what the box may do with the memory, any combination. */
@@ -398,6 +405,17 @@ struct s2box_reset {
 	__u64 reserved[3];
 };
 
+/*
+ * struct s2box_clone - arguments of S2BOX_CLONE.
+ *
+ * @flags:    0.
+ * @reserved: zero.
+ */
+struct s2box_clone {
+	__u32 flags;
+	__u32 reserved[7];
+};
+
 #define S2BOX_IOC_MAGIC		0xB9
 
 /*
@@ -577,6 +595,38 @@ struct s2box_reset {
  *         where this one stopped); EINVAL (flags, reserved); EFAULT.
  */
 #define S2BOX_RESET		_IOWR(S2BOX_IOC_MAGIC, 0x0a, struct s2box_reset)
+
+/*
+ * S2BOX_CLONE (on a box with a snapshot, the template): create a box and
+ * return a new file descriptor for it, as S2BOX_CREATE_BOX does, with
+ * the template's geometry, its snapshot's registers, and the snapshot's
+ * memory shared copy-on-write at stage 2: the clone maps the snapshot's
+ * pages read-only, and the first write to a unit (by the clone, pwrite()
+ * or a fault of its mmap()) copies that unit into a page of the clone's
+ * own, in the kernel, without an exit. Creating one costs time for the
+ * stage-2 tables only, not for the memory.
+ *
+ * The clone's snapshot is the template's, so S2BOX_RESET works on it at
+ * once: units it copied go back to the shared pages (unless a process
+ * maps the copy, which then gets the snapshot's contents instead).
+ * S2BOX_SNAPSHOT on a clone takes a snapshot of its own, as for any box;
+ * MAP and UNMAP work on a clone as on any box (an UNMAP of shared pages
+ * drops the clone's view of them only). Clones, their clones and the
+ * template are independent: none ever sees another's writes.
+ *
+ * Memory: the snapshot's pages live while the template keeps that
+ * snapshot or any clone of it lives, whichever is last, and stay charged
+ * to the memory cgroup and the pinned memory of the process that took
+ * the snapshot. A clone is charged (memory cgroup, max_box_mem_mb,
+ * pinned memory of its creator) only for the pages it owns: its copies
+ * and what it maps itself, not the shared ones (S2BOX_ATTR_BOX_MEM_BYTES
+ * and _SHARED_BYTES tell them apart). A clone counts as a box of its
+ * creator for max_boxes_per_user.
+ * Errors: ENOENT (the template has no snapshot); EINVAL (flags,
+ *         reserved); ENOMEM (the clone's tables); EDQUOT, EMFILE, EFAULT
+ *         as for S2BOX_CREATE_BOX.
+ */
+#define S2BOX_CLONE		_IOW(S2BOX_IOC_MAGIC, 0x0b, struct s2box_clone)
 
 /*
  * Guest memory through the box fd: file offsets are IPAs.

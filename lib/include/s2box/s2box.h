@@ -126,6 +126,12 @@ int s2box_box_snapshot_drop(struct s2box_box *box);
  * done, the box consistent, call again.
  */
 int s2box_box_reset(struct s2box_box *box, struct s2box_reset *res);
+/*
+ * A new box whose memory is @tmpl's snapshot, shared copy-on-write, with
+ * the snapshot's registers; it knows @tmpl's loaded image, so
+ * s2box_call() works on it at once. ENOENT: @tmpl has no snapshot.
+ */
+int s2box_box_clone(struct s2box_box *tmpl, struct s2box_box **childp);
 
 /* --- registers and runs (s2box_run.3) ---------------------------------- */
 

@@ -382,6 +382,7 @@ void s2box_mem_publish_stats(struct s2box_box *box)
 	box->stats.detached_bytes = box->detached_bytes;
 	box->stats.pinned_bytes = box->pinned_bytes;
 	box->stats.snap_bytes = s2box_snap_bytes(box);
+	box->stats.has_snap = box->snap;
 	box->stats.shared_bytes = box->shared_bytes;
 	box->stats.dirty_units = box->nr_dirty;
 	box->stats.resets = box->resets;
@@ -643,7 +644,9 @@ void s2box_mem_usage(struct s2box_box *box, struct s2box_mem_usage *u)
 	u->detached_bytes = st.detached_bytes;
 	u->pinned_bytes = st.pinned_bytes;
 	u->snap_bytes = st.snap_bytes;
+	u->has_snap = st.has_snap;
 	u->shared_bytes = st.shared_bytes;
+	u->resets = st.resets;
 	u->dirty_units = st.dirty_units;
 	u->mm_pinned_bytes = box->mm ? (u64)atomic64_read(&box->mm->pinned_vm)
 				       << PAGE_SHIFT : 0;

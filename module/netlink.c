@@ -77,6 +77,30 @@ static int nl_put_box_mem(struct sk_buff *skb, struct s2box_box *box)
 				 u.mm_pinned_bytes, S2BOX_ATTR_PAD);
 }
 
+/* Snapshot, reset and clone: how the box is used as a sandbox. */
+static int nl_put_box_snap(struct sk_buff *skb, struct s2box_box *box)
+{
+	struct s2box_mem_usage u;
+
+	s2box_mem_usage(box, &u);
+	return nla_put_u64_64bit(skb, S2BOX_ATTR_BOX_SNAPSHOT_BYTES,
+				 u.snap_bytes, S2BOX_ATTR_PAD) ||
+	       nla_put_u64_64bit(skb, S2BOX_ATTR_BOX_SHARED_BYTES,
+				 u.shared_bytes, S2BOX_ATTR_PAD) ||
+	       nla_put_u64_64bit(skb, S2BOX_ATTR_BOX_CLONE_OF, box->clone_of,
+				 S2BOX_ATTR_PAD) ||
+	       nla_put_u64_64bit(skb, S2BOX_ATTR_BOX_DIRTY_UNITS,
+				 u.dirty_units, S2BOX_ATTR_PAD) ||
+	       nla_put_u64_64bit(skb, S2BOX_ATTR_BOX_RESETS, u.resets,
+				 S2BOX_ATTR_PAD) ||
+	       nla_put_u64_64bit(skb, S2BOX_ATTR_BOX_DIRTY_FAULTS,
+				 atomic64_read(&box->dirty_faults),
+				 S2BOX_ATTR_PAD) ||
+	       nla_put_u32(skb, S2BOX_ATTR_BOX_DIRTY_MODE,
+			   u.has_snap ?
+			   S2BOX_DIRTY_WRITE_PROTECT : S2BOX_DIRTY_NONE);
+}
+
 /*
  * Called under the registry lock: everything here is read without the
  * box's lock (atomics, READ_ONCE, s2box_mem_fill_info()'s snapshot).
@@ -87,6 +111,7 @@ static int nl_put_box(struct sk_buff *skb, struct s2box_box *box)
 
 	s2box_box_fill_info(box, &info);
 	if (nl_put_box_id(skb, box) || nl_put_box_mem(skb, box) ||
+	    nl_put_box_snap(skb, box) ||
 	    nla_put_u64_64bit(skb, S2BOX_ATTR_BOX_VTCR, info.vtcr,
 			      S2BOX_ATTR_PAD) ||
 	    nla_put_u32(skb, S2BOX_ATTR_BOX_LEVELS, info.levels) ||

@@ -71,6 +71,7 @@ struct s2box_mem_stats {
 	unsigned long pages;
 	u64 mem_bytes, detached_bytes, pinned_bytes;	/* see the box */
 	u64 snap_bytes;		/* held by the box's snapshot */
+	bool has_snap;
 	u64 shared_bytes;	/* a clone's, mapped from its template */
 	unsigned long dirty_units;
 	u64 resets;
@@ -213,8 +214,10 @@ struct s2box_mem_usage {
 	u64 pinned_bytes;	/* charged to the creator's pinned_vm */
 	u64 mm_pinned_bytes;	/* the creator's whole pinned_vm (VmPin) */
 	u64 snap_bytes;		/* held by the box's snapshot */
+	bool has_snap;
 	u64 shared_bytes;	/* mapped from the template (a clone) */
 	unsigned long dirty_units;	/* changed since the snapshot */
+	u64 resets;
 };
 
 /* How one trip into the box ended (world.c fills it, run.c decodes it). */

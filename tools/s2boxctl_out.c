@@ -246,7 +246,7 @@ void print_caps(const struct s2box_nl_caps *c)
 
 /* --- boxes --------------------------------------------------------------- */
 
-enum field_kind { F_U32, F_S32, F_U64, F_HEX, F_STATE };
+enum field_kind { F_U32, F_S32, F_U64, F_HEX, F_STATE, F_DIRTY };
 
 static const struct {
 	int attr;
@@ -279,6 +279,13 @@ static const struct {
 	F(DETACHED_BYTES, detached_bytes, F_U64),
 	F(PINNED_BYTES, pinned_bytes, F_U64),
 	F(OWNER_PINNED_BYTES, owner_pinned_bytes, F_U64),
+	F(SNAPSHOT_BYTES, snapshot_bytes, F_U64),
+	F(SHARED_BYTES, shared_bytes, F_U64),
+	F(CLONE_OF, clone_of, F_U64),
+	F(DIRTY_UNITS, dirty_units, F_U64),
+	F(RESETS, resets, F_U64),
+	F(DIRTY_FAULTS, dirty_faults, F_U64),
+	F(DIRTY_MODE, dirty_mode, F_DIRTY),
 #undef F
 };
 
@@ -286,6 +293,25 @@ static const char *state_name(__u32 state)
 {
 	return state == S2BOX_STATE_RUNNING ? "running" :
 	       state == S2BOX_STATE_IDLE ? "idle" : "unknown";
+}
+
+static const char *dirty_mode_name(__u32 mode)
+{
+	return mode == S2BOX_DIRTY_WRITE_PROTECT ? "write-protect" :
+	       mode == S2BOX_DIRTY_NONE ? "none" : "unknown";
+}
+
+/* "-", "template 12" or "clone of 3": how a box is used as a sandbox. */
+static const char *sandbox_role(const struct s2box_nl_box *b, char *buf,
+				size_t len)
+{
+	if (b->clone_of)
+		snprintf(buf, len, "clone:%llu", b->clone_of);
+	else if (b->dirty_mode != S2BOX_DIRTY_NONE)
+		snprintf(buf, len, "snapshot");
+	else
+		snprintf(buf, len, "-");
+	return buf;
 }
 
 static __u64 field_u64(const struct s2box_nl_box *b, unsigned int i)
@@ -320,6 +346,8 @@ static void js_box(const struct s2box_nl_box *b)
 			js_s64(key, (__s64)v);
 		else if (box_fields[i].kind == F_STATE)
 			js_str(key, state_name(v));
+		else if (box_fields[i].kind == F_DIRTY)
+			js_str(key, dirty_mode_name(v));
 		else
 			js_u64(key, v);
 	}
@@ -328,6 +356,25 @@ static void js_box(const struct s2box_nl_box *b)
 	else
 		js_null("exits");
 	js_end('}');
+}
+
+/* Snapshot, resets, dirty tracking and sharing of one box. */
+static void print_box_sandbox(const struct s2box_nl_box *b)
+{
+	char size[16];
+
+	printf("%-14s %s", "snapshot", b->dirty_mode == S2BOX_DIRTY_NONE ?
+	       "none" : fmt_size(b->snapshot_bytes, size, sizeof(size)));
+	if (b->dirty_mode != S2BOX_DIRTY_NONE)
+		printf(", %llu units changed since, %llu resets",
+		       b->dirty_units, b->resets);
+	printf("\n%-14s %s, %llu first writes resolved in the kernel\n",
+	       "dirty tracking", dirty_mode_name(b->dirty_mode),
+	       b->dirty_faults);
+	if (b->clone_of)
+		printf("%-14s of box %llu, %s still shared\n", "clone",
+		       b->clone_of,
+		       fmt_size(b->shared_bytes, size, sizeof(size)));
 }
 
 void print_box(const struct s2box_nl_box *b)
@@ -360,6 +407,8 @@ void print_box(const struct s2box_nl_box *b)
 	if (S2BOX_NL_HAS(b, S2BOX_ATTR_BOX_PINNED_BYTES))
 		printf("%-14s %llu bytes, owner's VmPin %llu bytes\n", "pinned",
 		       b->pinned_bytes, b->owner_pinned_bytes);
+	if (S2BOX_NL_HAS(b, S2BOX_ATTR_BOX_DIRTY_MODE))
+		print_box_sandbox(b);
 	printf("%-14s %llu\n", "runs", b->runs);
 	printf("%-14s %llu ns\n", "guest time", b->guest_ns);
 	printf("%-14s ", "exits");
@@ -386,17 +435,19 @@ void print_box_list(const struct s2box_nl_box *boxes, int n, bool intr)
 		printf("no boxes\n");
 		return;
 	}
-	printf("%-8s %-8s %-6s %-8s %-4s %-4s %-3s %-12s %-7s %-6s %-6s %s\n",
+	printf("%-8s %-8s %-6s %-8s %-4s %-4s %-3s %-12s %-7s %-6s %-6s %-6s %s\n",
 	       "ID", "PID", "UID", "STATE", "IPA", "GRAN", "LVL", "VTCR",
-	       "MAPPED", "RUNS", "FAULTS", "TRAPS");
+	       "MAPPED", "RUNS", "FAULTS", "TRAPS", "SANDBOX");
 	for (i = 0; i < n; i++) {
 		const struct s2box_nl_box *b = &boxes[i];
+		char role[32];
 
-		printf("%-8llu %-8u %-6u %-8s %-4u %-4s %-3u 0x%-10llx %-7s %-6llu %-6llu %llu\n",
+		printf("%-8llu %-8u %-6u %-8s %-4u %-4s %-3u 0x%-10llx %-7s %-6llu %-6llu %-6llu %s\n",
 		       b->id, b->owner_pid, b->owner_uid, state_name(b->state),
 		       b->ipa_bits, granule_name(b->granule), b->levels,
 		       b->vtcr, fmt_size(b->mapped_bytes, size, sizeof(size)),
-		       b->runs, b->exits[1], b->exits[2]);
+		       b->runs, b->exits[1], b->exits[2],
+		       sandbox_role(b, role, sizeof(role)));
 	}
 }
 

@@ -319,6 +319,13 @@ static bool fill_box(struct nlattr **tb, struct s2box_nl_box *b)
 	b->detached_bytes = get_u64(tb, S2BOX_ATTR_BOX_DETACHED_BYTES);
 	b->pinned_bytes = get_u64(tb, S2BOX_ATTR_BOX_PINNED_BYTES);
 	b->owner_pinned_bytes = get_u64(tb, S2BOX_ATTR_BOX_OWNER_PINNED_BYTES);
+	b->snapshot_bytes = get_u64(tb, S2BOX_ATTR_BOX_SNAPSHOT_BYTES);
+	b->shared_bytes = get_u64(tb, S2BOX_ATTR_BOX_SHARED_BYTES);
+	b->clone_of = get_u64(tb, S2BOX_ATTR_BOX_CLONE_OF);
+	b->dirty_units = get_u64(tb, S2BOX_ATTR_BOX_DIRTY_UNITS);
+	b->resets = get_u64(tb, S2BOX_ATTR_BOX_RESETS);
+	b->dirty_faults = get_u64(tb, S2BOX_ATTR_BOX_DIRTY_FAULTS);
+	b->dirty_mode = get_u32(tb, S2BOX_ATTR_BOX_DIRTY_MODE);
 	if (tb[S2BOX_ATTR_BOX_EXITS])
 		b->has_exits = get_exits(tb[S2BOX_ATTR_BOX_EXITS], b->exits);
 	return tb[S2BOX_ATTR_BOX_ID];
@@ -329,8 +336,18 @@ static int parse_box(struct nlattr **tb, void *arg)
 	return fill_box(tb, arg) ? 0 : -1;
 }
 
-S2BOX_EXPORT int s2box_nl_get_box(struct s2box_nl *nl, __u64 id,
-				  struct s2box_nl_box *box)
+/*
+ * The 0.2 versions of the two functions that fill struct s2box_nl_box,
+ * the default ones (see s2box_nl_get_box_v0() for 0.1's); also what a
+ * static link gets.
+ */
+int s2box_nl_get_box_v02(struct s2box_nl *nl, __u64 id,
+			 struct s2box_nl_box *box);
+int s2box_nl_list_boxes_v02(struct s2box_nl *nl, struct s2box_nl_box **boxesp,
+			    bool *changed);
+
+S2BOX_EXPORT int s2box_nl_get_box_v02(struct s2box_nl *nl, __u64 id,
+				      struct s2box_nl_box *box)
 {
 	struct nl_call c = { .parse = parse_box, .arg = box };
 	char what[64];
@@ -346,6 +363,7 @@ S2BOX_EXPORT int s2box_nl_get_box(struct s2box_nl *nl, __u64 id,
 	}
 	return err;
 }
+__asm__(".symver s2box_nl_get_box_v02, s2box_nl_get_box@@LIBS2BOX_0.2");
 
 struct box_list {
 	struct s2box_nl_box *boxes;
@@ -370,9 +388,9 @@ static int parse_list(struct nlattr **tb, void *arg)
 	return 0;
 }
 
-S2BOX_EXPORT int s2box_nl_list_boxes(struct s2box_nl *nl,
-				     struct s2box_nl_box **boxesp,
-				     bool *changed)
+S2BOX_EXPORT int s2box_nl_list_boxes_v02(struct s2box_nl *nl,
+					 struct s2box_nl_box **boxesp,
+					 bool *changed)
 {
 	struct box_list l = { 0 };
 	struct nl_call c = { .parse = parse_list, .arg = &l };
@@ -390,6 +408,63 @@ S2BOX_EXPORT int s2box_nl_list_boxes(struct s2box_nl *nl,
 	*boxesp = l.boxes;
 	return l.n;
 }
+__asm__(".symver s2box_nl_list_boxes_v02, s2box_nl_list_boxes@@LIBS2BOX_0.2");
+
+/*
+ * libs2box 0.1 (LIBS2BOX_0) had struct s2box_nl_box end in four reserved
+ * words where 0.2 put the snapshot fields: programs linked against 0.1
+ * get these, which fill that layout (the fields they know, reserved
+ * zero). The 0.2 functions are the default versions (libs2box.map).
+ */
+#define NL_BOX_V0_KNOWN	offsetof(struct s2box_nl_box, snapshot_bytes)
+#define NL_BOX_V0_SIZE	(NL_BOX_V0_KNOWN + 4 * sizeof(__u64))
+
+static void box_to_v0(void *old, const struct s2box_nl_box *b)
+{
+	memcpy(old, b, NL_BOX_V0_KNOWN);
+	memset((char *)old + NL_BOX_V0_KNOWN, 0,
+	       NL_BOX_V0_SIZE - NL_BOX_V0_KNOWN);
+}
+
+int s2box_nl_get_box_v0(struct s2box_nl *nl, __u64 id, void *old);
+int s2box_nl_list_boxes_v0(struct s2box_nl *nl, void **oldp, bool *changed);
+
+S2BOX_EXPORT int s2box_nl_get_box_v0(struct s2box_nl *nl, __u64 id,
+				     void *old)
+{
+	struct s2box_nl_box b;
+	int err = s2box_nl_get_box_v02(nl, id, &b);
+
+	box_to_v0(old, &b);
+	return err;
+}
+__asm__(".symver s2box_nl_get_box_v0, s2box_nl_get_box@LIBS2BOX_0");
+
+S2BOX_EXPORT int s2box_nl_list_boxes_v0(struct s2box_nl *nl, void **oldp,
+					bool *changed)
+{
+	struct s2box_nl_box *boxes;
+	char *old;
+	int i, n;
+
+	*oldp = NULL;
+	n = s2box_nl_list_boxes_v02(nl, &boxes, changed);
+	if (n < 0)
+		return n;
+	old = calloc(n ? n : 1, NL_BOX_V0_SIZE);
+	if (!old) {
+		free(boxes);
+		snprintf(nl->errmsg, sizeof(nl->errmsg), "listing the boxes: %s",
+			 s2box_strerror(-ENOMEM));
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		box_to_v0(old + i * NL_BOX_V0_SIZE, &boxes[i]);
+	free(boxes);
+	*oldp = old;
+	return n;
+}
+__asm__(".symver s2box_nl_list_boxes_v0, s2box_nl_list_boxes@LIBS2BOX_0");
 
 S2BOX_EXPORT void s2box_nl_free(void *p)
 {

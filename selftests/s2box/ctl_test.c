@@ -309,6 +309,41 @@ TEST_F(ctl, show_list_stats)
 	free(rep);
 }
 
+/* A template and its clone, as an operator sees them. */
+TEST_F(ctl, snapshot_and_clone)
+{
+	int tmpl = s2box_create(self->ctl, self->bits, self->granule);
+	struct s2box_snapshot snap = { 0 };
+	struct s2box_clone args = { 0 };
+	struct s2box_box_info ti, ci;
+	char tid[32], cid[32];
+	int child;
+
+	ASSERT_LE(0, tmpl);
+	ASSERT_EQ(0, ioctl(tmpl, S2BOX_GET_BOX_INFO, &ti));
+	ASSERT_EQ(0, ioctl(tmpl, S2BOX_SNAPSHOT, &snap));
+	child = ioctl(tmpl, S2BOX_CLONE, &args);
+	ASSERT_LE(0, child);
+	ASSERT_EQ(0, ioctl(child, S2BOX_GET_BOX_INFO, &ci));
+	snprintf(tid, sizeof(tid), "%llu", ti.box_id);
+	snprintf(cid, sizeof(cid), "%llu", ci.box_id);
+
+	ASSERT_EQ(0, CTL("show", tid));
+	EXPECT_OUT("dirty tracking write-protect");
+	EXPECT_OUT(", 0 resets\n");
+	ASSERT_EQ(0, CTL("show", cid));
+	EXPECT_OUT("clone          of box %llu", ti.box_id);
+	ASSERT_EQ(0, CTL("list"));
+	EXPECT_OUT(" clone:%llu\n", ti.box_id);
+	EXPECT_OUT(" snapshot\n");
+	ASSERT_EQ(0, CTL("show", "--json", cid));
+	EXPECT_JSON();
+	EXPECT_OUT("\"clone_of\":%llu,", ti.box_id);
+	EXPECT_OUT("\"dirty_mode\":\"write-protect\"");
+	close(child);
+	close(tmpl);
+}
+
 TEST_F(ctl, errors_name_the_problem)
 {
 	char bits[16];

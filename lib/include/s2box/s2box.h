@@ -261,6 +261,15 @@ struct s2box_nl_box {
 	__s32 start_level;
 	bool has_exits;
 	__u64 exits[S2BOX_NL_EXIT_KINDS];
+	/*
+	 * Since 0.2 (snapshot, reset, clone; S2BOX_NL_HAS() says if sent).
+	 * Programs built against 0.1 keep the 0.1 layout, which ended in
+	 * four reserved words here: the library keeps its 0.1 functions.
+	 */
+	__u64 snapshot_bytes, shared_bytes, clone_of, dirty_units, resets;
+	__u64 dirty_faults;
+	__u32 dirty_mode;	/* S2BOX_DIRTY_* */
+	__u32 reserved1;
 	__u64 reserved[4];
 };
 

@@ -188,11 +188,47 @@ static void run_s2boxctl(const char *cmd)
 		waitpid(pid, NULL, 0);
 }
 
+/*
+ * A sandbox's cycle on @box: snapshot, the box writes, reset puts back
+ * what it wrote and nothing else; then a clone of the snapshot, which
+ * shares its memory until it writes.
+ */
+static void show_snapshot(struct s2box_box *box, struct s2box_box **clone)
+{
+	__u64 top, got = 0, was = 0;
+	struct s2box_box_info info;
+	struct s2box_reset r;
+	struct s2box_exit e;
+
+	if (s2box_box_info(box, &info) || s2box_box_snapshot(box, NULL))
+		return;
+	top = 1ULL << info.ipa_bits;
+	printf("\nbox %llu: snapshot, then the box writes 0x5eed at IPA 0x%llx\n",
+	       (unsigned long long)info.box_id, top - 8);
+	s2box_mem_read(box, top - 8, &was, sizeof(was));
+	if (run_from(box, IPA_TOUCH, top - 8, 0x5eed, &e) ||
+	    s2box_run(box, 0, &e) || s2box_mem_read(box, top - 8, &got,
+						    sizeof(got)))
+		return;
+	printf("  host reads 0x%llx; ", got);
+	if (s2box_box_reset(box, &r) ||
+	    s2box_mem_read(box, top - 8, &got, sizeof(got)))
+		return;
+	printf("after the reset 0x%llx (was 0x%llx), %llu pages copied back\n",
+	       got, was, (unsigned long long)r.restored_pages);
+	if (s2box_box_clone(box, clone) ||
+	    s2box_mem_read(*clone, top - 8, &got, sizeof(got)))
+		return;
+	printf("  a clone of the snapshot reads 0x%llx there, owning no memory yet\n",
+	       got);
+}
+
 /* A box per granule, each with one run, while s2boxctl looks. */
 static void show_boxes(struct s2box_dev *dev)
 {
 	const struct s2box_caps *caps = s2box_dev_caps(dev);
 	struct s2box_box *boxes[ARRAY_SIZE(granules)] = { NULL };
+	struct s2box_box *clone = NULL;
 	struct s2box_box_info info;
 	struct s2box_exit e;
 	unsigned int g, limit;
@@ -206,8 +242,11 @@ static void show_boxes(struct s2box_dev *dev)
 		    !load_box(boxes[g], 1ULL << info.ipa_bits, info.map_align))
 			run_from(boxes[g], IPA_SUM, IPA_ARRAY, ARRAY_LEN, &e);
 	}
+	if (boxes[0])
+		show_snapshot(boxes[0], &clone);
 	run_s2boxctl("list");
 	run_s2boxctl("stats");
+	s2box_box_destroy(clone);
 	for (g = 0; g < ARRAY_SIZE(granules); g++)
 		s2box_box_destroy(boxes[g]);
 }

@@ -442,11 +442,12 @@ void print_box_list(const struct s2box_nl_box *boxes, int n, bool intr)
 		const struct s2box_nl_box *b = &boxes[i];
 		char role[32];
 
-		printf("%-8llu %-8u %-6u %-8s %-4u %-4s %-3u 0x%-10llx %-7s %-6llu %-6llu %-6llu %s\n",
+		printf("%-8llu %-8u %-6u %-8s %-4u %-4s %-3u 0x%-10llx %-7s %-6llu %-6llu ",
 		       b->id, b->owner_pid, b->owner_uid, state_name(b->state),
 		       b->ipa_bits, granule_name(b->granule), b->levels,
 		       b->vtcr, fmt_size(b->mapped_bytes, size, sizeof(size)),
-		       b->runs, b->exits[1], b->exits[2],
+		       b->runs, b->exits[1]);
+		printf("%-6llu %s\n", b->exits[2],
 		       sandbox_role(b, role, sizeof(role)));
 	}
 }

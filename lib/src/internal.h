@@ -36,4 +36,15 @@ __printf(3, 4) int s2box_fail(char *buf, int err, const char *fmt, ...);
 
 #define box_fail(box, err, ...) s2box_fail((box)->errmsg, err, __VA_ARGS__)
 
+/*
+ * nl.c: the 0.2 and 0.1 versions of the functions that fill struct
+ * s2box_nl_box, bound to their public names with .symver.
+ */
+int s2box_nl_get_box_v02(struct s2box_nl *nl, __u64 id,
+			 struct s2box_nl_box *box);
+int s2box_nl_list_boxes_v02(struct s2box_nl *nl, struct s2box_nl_box **boxesp,
+			    bool *changed);
+int s2box_nl_get_box_v0(struct s2box_nl *nl, __u64 id, void *old);
+int s2box_nl_list_boxes_v0(struct s2box_nl *nl, void **oldp, bool *changed);
+
 #endif /* S2BOX_INTERNAL_H */

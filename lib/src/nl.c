@@ -341,11 +341,6 @@ static int parse_box(struct nlattr **tb, void *arg)
  * the default ones (see s2box_nl_get_box_v0() for 0.1's); also what a
  * static link gets.
  */
-int s2box_nl_get_box_v02(struct s2box_nl *nl, __u64 id,
-			 struct s2box_nl_box *box);
-int s2box_nl_list_boxes_v02(struct s2box_nl *nl, struct s2box_nl_box **boxesp,
-			    bool *changed);
-
 S2BOX_EXPORT int s2box_nl_get_box_v02(struct s2box_nl *nl, __u64 id,
 				      struct s2box_nl_box *box)
 {
@@ -363,6 +358,7 @@ S2BOX_EXPORT int s2box_nl_get_box_v02(struct s2box_nl *nl, __u64 id,
 	}
 	return err;
 }
+
 __asm__(".symver s2box_nl_get_box_v02, s2box_nl_get_box@@LIBS2BOX_0.2");
 
 struct box_list {
@@ -408,6 +404,7 @@ S2BOX_EXPORT int s2box_nl_list_boxes_v02(struct s2box_nl *nl,
 	*boxesp = l.boxes;
 	return l.n;
 }
+
 __asm__(".symver s2box_nl_list_boxes_v02, s2box_nl_list_boxes@@LIBS2BOX_0.2");
 
 /*
@@ -426,9 +423,6 @@ static void box_to_v0(void *old, const struct s2box_nl_box *b)
 	       NL_BOX_V0_SIZE - NL_BOX_V0_KNOWN);
 }
 
-int s2box_nl_get_box_v0(struct s2box_nl *nl, __u64 id, void *old);
-int s2box_nl_list_boxes_v0(struct s2box_nl *nl, void **oldp, bool *changed);
-
 S2BOX_EXPORT int s2box_nl_get_box_v0(struct s2box_nl *nl, __u64 id,
 				     void *old)
 {
@@ -438,6 +432,7 @@ S2BOX_EXPORT int s2box_nl_get_box_v0(struct s2box_nl *nl, __u64 id,
 	box_to_v0(old, &b);
 	return err;
 }
+
 __asm__(".symver s2box_nl_get_box_v0, s2box_nl_get_box@LIBS2BOX_0");
 
 S2BOX_EXPORT int s2box_nl_list_boxes_v0(struct s2box_nl *nl, void **oldp,
@@ -464,6 +459,7 @@ S2BOX_EXPORT int s2box_nl_list_boxes_v0(struct s2box_nl *nl, void **oldp,
 	*oldp = old;
 	return n;
 }
+
 __asm__(".symver s2box_nl_list_boxes_v0, s2box_nl_list_boxes@LIBS2BOX_0");
 
 S2BOX_EXPORT void s2box_nl_free(void *p)

@@ -139,7 +139,7 @@ static void expect_audit_clean(struct __test_metadata *_metadata,
 
 /* Box @box's DATA_IPA reads as the snapshot, but for unit @skip. */
 static void expect_truth(struct __test_metadata *_metadata,
-			 FIXTURE_DATA(clone) *self, struct s2box_box *box,
+			 struct _test_data_clone *self, struct s2box_box *box,
 			 long skip)
 {
 	unsigned char *now = malloc(self->data_len);
@@ -161,7 +161,7 @@ static void expect_truth(struct __test_metadata *_metadata,
 }
 
 static void make_children(struct __test_metadata *_metadata,
-			  FIXTURE_DATA(clone) *self)
+			  struct _test_data_clone *self)
 {
 	int i, err;
 

@@ -115,7 +115,7 @@ static __u64 sym(struct __test_metadata *_metadata, struct s2box_box *box,
 
 /* The guest stores to @n units of DATA_IPA from unit @first on. */
 static void guest_fill(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(snap) *self, __u64 first, __u64 n,
+		       struct _test_data_snap *self, __u64 first, __u64 n,
 		       __u64 value)
 {
 	__u64 args[4] = { DATA_IPA + first * self->align, n, self->align,
@@ -132,7 +132,7 @@ static void guest_fill(struct __test_metadata *_metadata,
 }
 
 static void reset(struct __test_metadata *_metadata,
-		  FIXTURE_DATA(snap) *self, struct s2box_reset *res)
+		  struct _test_data_snap *self, struct s2box_reset *res)
 {
 	int err = s2box_box_reset(self->box, res);
 
@@ -143,7 +143,7 @@ static void reset(struct __test_metadata *_metadata,
 
 /* DATA_IPA must read exactly as at the snapshot. */
 static void expect_truth(struct __test_metadata *_metadata,
-			 FIXTURE_DATA(snap) *self)
+			 struct _test_data_snap *self)
 {
 	unsigned char *now = malloc(self->data_len);
 	size_t i;
@@ -220,7 +220,7 @@ TEST_F(snap, reset_restores_exactly_what_changed)
 	}
 	reset(_metadata, self, &r2);
 	EXPECT_EQ(5 * ppu, r2.restored_pages - r1.restored_pages) {
-		TH_LOG("the call that wrote 5 units restored %llu pages, the one that wrote none %llu (%llu pages a unit)",
+		TH_LOG("restored %llu pages after 5 units, %llu after none (%llu a unit)",
 		       r2.restored_pages, r1.restored_pages, ppu);
 	}
 	EXPECT_EQ(0, r2.unmapped_pages + r2.remapped_pages);
@@ -228,7 +228,7 @@ TEST_F(snap, reset_restores_exactly_what_changed)
 	expect_truth(_metadata, self);
 	ASSERT_EQ(0, s2box_regs_get(self->box, &now));
 	EXPECT_EQ(0, memcmp(&at_snap, &now, sizeof(now))) {
-		TH_LOG("registers after the reset differ from the snapshot's (pc 0x%llx, then 0x%llx)",
+		TH_LOG("registers differ from the snapshot's (pc 0x%llx, was 0x%llx)",
 		       now.pc, at_snap.pc);
 	}
 	EXPECT_EQ(0, fdinfo_value(self->box, "s2box_dirty_units"));

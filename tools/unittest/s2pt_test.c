@@ -241,6 +241,50 @@ static void test_protect(struct env *e)
 	    e->ctx);
 }
 
+/*
+ * Copy-on-write and giving a copy back (clones): one granule inside a
+ * block moves to another output address, through break-before-make (the
+ * fake TLBI fails if it sees the entry still valid), the rest of the
+ * block keeps its own; a range with a hole is refused untouched.
+ */
+static void test_remap(struct env *e)
+{
+	u64 gr = BIT_ULL(e->g), bs, pa, pa2, mid;
+	unsigned int rw = S2PT_PROT_R | S2PT_PROT_W;
+	unsigned long breaks;
+	int level;
+
+	for (level = e->start; level < 3; level++) {
+		bs = ref_level_size(e, level);
+		if (!ref_block_ok(e, level) || 4 * bs > BIT_ULL(e->ia) ||
+		    4 * bs > BIT_ULL(e->ps_bits))
+			continue;
+		pa = BIT_ULL(e->ps_bits) - bs;
+		pa2 = BIT_ULL(e->ps_bits) - 2 * bs;
+		do_map(e, bs, pa, bs, S2PT_PROT_R, 0, 0);
+		mid = bs + bs / 2;
+		breaks = e->pt.breaks;
+		if (s2pt_remap(&e->pt, mid, pa2, gr, rw))
+			fail(e->tc, "%s: level %d: remap of a granule failed",
+			     e->ctx, level);
+		if (e->pt.breaks == breaks)
+			fail(e->tc, "%s: a remap without a break", e->ctx);
+		model_remove(e, mid, gr);
+		model_add(e, mid, gr, pa2, rw);
+		env_check_points(e, mid, gr);
+		env_check_tree(e);
+		if (s2pt_remap(&e->pt, 0, 0, 2 * bs, rw) != -ENOENT ||
+		    s2pt_remap(&e->pt, mid, pa2 + gr / 2, gr, rw) != -EINVAL ||
+		    s2pt_remap(&e->pt, mid, pa2, 3 * gr, rw) != -EINVAL)
+			fail(e->tc, "%s: a bad remap was not refused", e->ctx);
+		env_check_tree(e);
+		do_unmap(e, 0, BIT_ULL(e->ia), 0);
+		expect_empty(e, "remap");
+	}
+	tap(e->tc, "s2pt %s: remap moves a granule of a block by break-before-make",
+	    e->ctx);
+}
+
 /* Where a level has no blocks, an aligned range takes the next level's. */
 static void test_no_block_levels(struct env *e)
 {
@@ -484,6 +528,7 @@ void s2pt_tests(void)
 				test_blocks(&e);
 				test_split_window(&e);
 				test_protect(&e);
+				test_remap(&e);
 				test_no_block_levels(&e);
 				test_edges(&e);
 				test_errors(&e);

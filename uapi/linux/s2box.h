@@ -25,8 +25,11 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-/* Bumped when behaviour changes in a way a caller may need to detect. */
-#define S2BOX_API_VERSION	1
+/*
+ * Bumped when behaviour changes in a way a caller may need to detect.
+ * 2: S2BOX_SNAPSHOT, S2BOX_RESET and S2BOX_CLONE.
+ */
+#define S2BOX_API_VERSION	2
 
 /* Path of the control device. Default mode 0600 (see README: access). */
 #define S2BOX_DEVICE_PATH	"/dev/s2box"
@@ -551,7 +554,10 @@ struct s2box_clone {
  * unmapped when the module looks under the lock S2BOX_MAP and S2BOX_UNMAP
  * hold; otherwise (the access hit a block split, or raced with a MAP) the
  * box retries it, counted in S2BOX_ATTR_EXITS_FAULT_RETRY. A permission
- * fault always exits: a split keeps a block's permissions.
+ * fault exits too (a split keeps a block's permissions), except a write
+ * to memory mapped writable that the module write-protected itself, to
+ * track changes after S2BOX_SNAPSHOT or to share a clone's pages: the
+ * kernel resolves it and the box goes on (S2BOX_ATTR_BOX_DIRTY_FAULTS).
  * Errors: EINTR (a signal arrived; RUN again resumes exactly where the box
  *         stopped); EBUSY (the box is running on another thread);
  *         EINVAL (flags, reserved, or a structure size in the ioctl

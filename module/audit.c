@@ -14,13 +14,16 @@
  * Does @leaf map only the box's own pages (or, in a clone, the template's
  * it shares), with the asked permissions? Write permission may be held
  * back: to track writes after a snapshot, and always on a shared page.
+ * DBM lets a CPU give it back by itself: only where the box may write,
+ * and never on a shared page, which would then be the template's to
+ * write.
  */
 static bool audit_leaf_ok(void *arg, const struct s2pt_leaf *leaf)
 {
 	struct s2box_box *box = arg;
 	u64 off, step = min_t(u64, leaf->size, PAGE_SIZE);
 	struct s2box_pageref ref;
-	unsigned int want;
+	unsigned int want, prot;
 
 	for (off = 0; off < leaf->size; off += step) {
 		u64 ipa = leaf->ipa + off;
@@ -30,8 +33,14 @@ static bool audit_leaf_ok(void *arg, const struct s2pt_leaf *leaf)
 		    (ipa & ~PAGE_MASK))
 			return false;
 		want = s2box_mem_prot_to_s2pt(ref.prot);
-		if (leaf->prot != (want & ~S2PT_PROT_W) &&
-		    (ref.shared || leaf->prot != want))
+		prot = leaf->prot;
+		if (prot & S2PT_PROT_DBM) {
+			if (ref.shared || !(want & S2PT_PROT_W))
+				return false;
+			prot &= ~S2PT_PROT_DBM;
+		}
+		if (prot != (want & ~S2PT_PROT_W) &&
+		    (ref.shared || prot != want))
 			return false;
 	}
 	return true;

@@ -259,6 +259,9 @@ static void box_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "s2box_shared_bytes:\t%llu\n", u.shared_bytes);
 	seq_printf(m, "s2box_clone_of:\t%llu\n", box->clone_of);
 	seq_printf(m, "s2box_dirty_units:\t%lu\n", u.dirty_units);
+	seq_printf(m, "s2box_hot_units:\t%lu\n", u.hot_units);
+	seq_printf(m, "s2box_dirty_faults:\t%lld\n",
+		   (long long)atomic64_read(&box->dirty_faults));
 }
 
 static const struct file_operations box_fops = {

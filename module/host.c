@@ -8,6 +8,7 @@
 
 #include <linux/atomic.h>
 #include <linux/kprobes.h>
+#include <linux/moduleparam.h>
 #include <linux/printk.h>
 #include <linux/smp.h>
 #include <asm/cpufeature.h>
@@ -330,13 +331,60 @@ static void host_decode_sanitised(void)
 #define S2BOX_MIDR_AMPERE1	MIDR_CPU_MODEL(ARM_CPU_IMP_AMPERE, 0xac3)
 #define S2BOX_MIDR_AMPERE1A	MIDR_CPU_MODEL(ARM_CPU_IMP_AMPERE, 0xac4)
 
+/*
+ * Hardware dirty state at stage 2 is a per-CPU feature: systems mix CPUs
+ * with and without it, and some have it broken. These are the CPUs whose
+ * DBM Linux does not use at stage 1 either (cpu_has_broken_dbm(), which
+ * is not exported): Cortex-A55 (erratum 1024718), Kryo 4xx Silver (all
+ * taken as affected) and Cortex-A510 r0p0-r0p2 (erratum 2051678).
+ */
+#define S2BOX_MIDR_A55		MIDR_CPU_MODEL(ARM_CPU_IMP_ARM, 0xd05)
+#define S2BOX_MIDR_A510		MIDR_CPU_MODEL(ARM_CPU_IMP_ARM, 0xd46)
+#define S2BOX_MIDR_KRYO4_SILVER	MIDR_CPU_MODEL(ARM_CPU_IMP_QCOM, 0x805)
+
+static bool host_dbm_broken(u32 midr)
+{
+	u32 model = midr & MIDR_CPU_MODEL_MASK;
+
+	if (model == S2BOX_MIDR_A55 || model == S2BOX_MIDR_KRYO4_SILVER)
+		return true;
+	return model == S2BOX_MIDR_A510 && !MIDR_VARIANT(midr) &&
+	       MIDR_REVISION(midr) <= 2;
+}
+
+/* This CPU may run boxes with VTCR_EL2.HD (snap.c says what for). */
+DEFINE_PER_CPU(bool, s2box_cpu_hw_dirty);
+
+/*
+ * For testing the mixed case QEMU cannot build: CPUs in this mask run
+ * boxes without hardware dirty state, so their writes take the
+ * write-protect fault path. Read at every entry.
+ */
+unsigned long s2box_no_hw_dirty_cpus;
+module_param_named(no_hw_dirty_cpus, s2box_no_hw_dirty_cpus, ulong, 0644);
+MODULE_PARM_DESC(no_hw_dirty_cpus, "Bit n set: CPU n (0-63) runs boxes without stage-2 hardware dirty state, as if it had none (testing)");
+
+/* Some CPU has had hardware dirty state since load. */
+static bool host_hw_dirty_seen;
+
+bool s2box_hw_dirty_somewhere(void)
+{
+	return READ_ONCE(host_hw_dirty_seen);
+}
+
 /* Runs on each CPU, at load and when one comes online. */
 void s2box_host_cpu_errata(void)
 {
-	u32 model = read_cpuid_id() & MIDR_CPU_MODEL_MASK;
+	u32 midr = read_cpuid_id(), model = midr & MIDR_CPU_MODEL_MASK;
+	u64 mmfr1 = read_sysreg_s(SYS_ID_AA64MMFR1_EL1);
 
 	if (model == S2BOX_MIDR_AMPERE1 || model == S2BOX_MIDR_AMPERE1A)
 		WRITE_ONCE(s2box_host_caps.tcr_hw_update_broken, true);
+	/* This CPU's own field, not the system-wide one: HAFDBS 2 is DBM. */
+	__this_cpu_write(s2box_cpu_hw_dirty,
+			 (mmfr1 & 0xf) >= 2 && !host_dbm_broken(midr));
+	if (__this_cpu_read(s2box_cpu_hw_dirty))
+		WRITE_ONCE(host_hw_dirty_seen, true);
 }
 
 static void host_cpu_errata_ipi(void *unused)

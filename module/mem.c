@@ -386,6 +386,7 @@ void s2box_mem_publish_stats(struct s2box_box *box)
 	box->stats.shared_bytes = box->shared_bytes;
 	box->stats.dirty_units = box->nr_dirty;
 	box->stats.resets = box->resets;
+	box->stats.hot_units = box->nr_hot;
 	write_sequnlock(&box->stats_seq);
 }
 
@@ -647,6 +648,7 @@ void s2box_mem_usage(struct s2box_box *box, struct s2box_mem_usage *u)
 	u->has_snap = st.has_snap;
 	u->shared_bytes = st.shared_bytes;
 	u->resets = st.resets;
+	u->hot_units = st.hot_units;
 	u->dirty_units = st.dirty_units;
 	u->mm_pinned_bytes = box->mm ? (u64)atomic64_read(&box->mm->pinned_vm)
 				       << PAGE_SHIFT : 0;

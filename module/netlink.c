@@ -77,6 +77,15 @@ static int nl_put_box_mem(struct sk_buff *skb, struct s2box_box *box)
 				 u.mm_pinned_bytes, S2BOX_ATTR_PAD);
 }
 
+static u32 nl_dirty_mode(const struct s2box_mem_usage *u)
+{
+	if (!u->has_snap)
+		return S2BOX_DIRTY_NONE;
+	if (u->hot_units && s2box_hw_dirty_somewhere())
+		return S2BOX_DIRTY_HARDWARE;
+	return S2BOX_DIRTY_WRITE_PROTECT;
+}
+
 /* Snapshot, reset and clone: how the box is used as a sandbox. */
 static int nl_put_box_snap(struct sk_buff *skb, struct s2box_box *box)
 {
@@ -96,9 +105,7 @@ static int nl_put_box_snap(struct sk_buff *skb, struct s2box_box *box)
 	       nla_put_u64_64bit(skb, S2BOX_ATTR_BOX_DIRTY_FAULTS,
 				 atomic64_read(&box->dirty_faults),
 				 S2BOX_ATTR_PAD) ||
-	       nla_put_u32(skb, S2BOX_ATTR_BOX_DIRTY_MODE,
-			   u.has_snap ?
-			   S2BOX_DIRTY_WRITE_PROTECT : S2BOX_DIRTY_NONE);
+	       nla_put_u32(skb, S2BOX_ATTR_BOX_DIRTY_MODE, nl_dirty_mode(&u));
 }
 
 /*

@@ -75,6 +75,7 @@ struct s2box_mem_stats {
 	u64 shared_bytes;	/* a clone's, mapped from its template */
 	unsigned long dirty_units;
 	u64 resets;
+	unsigned long hot_units;
 };
 
 struct s2box_box {
@@ -166,6 +167,14 @@ struct s2box_box {
 	struct s2box_snap *snap;
 	struct xarray dirty;
 	unsigned long nr_dirty;
+	/*
+	 * Units whose leaves carry DBM (value entries, same index): found
+	 * dirty once, then left to the CPUs with hardware dirty state, so
+	 * a reset reads their leaves instead of waiting for a fault. Every
+	 * DBM leaf's unit is in here (the reverse may go stale).
+	 */
+	struct xarray hot;
+	unsigned long nr_hot;
 	u64 resets;
 	atomic64_t dirty_faults;	/* first writes that made a unit dirty */
 };
@@ -218,6 +227,7 @@ struct s2box_mem_usage {
 	u64 shared_bytes;	/* mapped from the template (a clone) */
 	unsigned long dirty_units;	/* changed since the snapshot */
 	u64 resets;
+	unsigned long hot_units;	/* left to hardware dirty state */
 };
 
 /* How one trip into the box ended (world.c fills it, run.c decodes it). */
@@ -238,6 +248,9 @@ void s2box_host_fill_caps(struct s2box_caps *caps);
 void s2box_host_cpu_errata(void);
 void s2box_host_cpu_check(unsigned int cpu);
 DECLARE_PER_CPU(bool, s2box_cpu_unfit);
+DECLARE_PER_CPU(bool, s2box_cpu_hw_dirty);
+extern unsigned long s2box_no_hw_dirty_cpus;
+bool s2box_hw_dirty_somewhere(void);
 
 /* spectre.c: the firmware mitigation box exits need on this CPU. */
 DECLARE_PER_CPU(u64, s2box_fw_mitigation);

@@ -32,6 +32,7 @@
 #define DESC_AF			BIT_ULL(10)
 #define DESC_XN_MASK		(3ULL << 53)
 #define DESC_XN_NEVER		(2ULL << 53)
+#define DESC_DBM		BIT_ULL(51)	/* in every layout, DS=1 too */
 
 /* Output address fields. */
 #define OA_TOP_NO_DS		48	/* OA[47:g] in bits [47:g] */
@@ -184,6 +185,8 @@ u64 s2pt_mk_leaf(const struct s2pt *pt, u64 pa, unsigned int prot, int level)
 		desc |= DESC_S2AP_W;
 	if (!(prot & S2PT_PROT_X))
 		desc |= DESC_XN_NEVER;
+	if (prot & S2PT_PROT_DBM)
+		desc |= DESC_DBM;
 	return desc;
 }
 
@@ -203,6 +206,8 @@ unsigned int s2pt_desc_prot(u64 desc)
 		prot |= S2PT_PROT_W;
 	if (!(desc & DESC_XN_MASK))
 		prot |= S2PT_PROT_X;
+	if (desc & DESC_DBM)
+		prot |= S2PT_PROT_DBM;
 	return prot;
 }
 
@@ -430,7 +435,7 @@ int s2pt_map(struct s2pt *pt, u64 ipa, u64 pa, u64 size, unsigned int prot,
 
 	if (!range_ok(pt, ipa, size) || (pa & (BIT_ULL(pt->gs) - 1)) ||
 	    size > oa_limit || pa > oa_limit - size ||
-	    (prot & ~S2PT_PROT_ALL) || (flags & ~S2PT_MAP_NO_BLOCKS))
+	    (prot & ~S2PT_PROT_VALID) || (flags & ~S2PT_MAP_NO_BLOCKS))
 		return -EINVAL;
 	/* Checked whole first, so -EEXIST never leaves a partial map. */
 	if (range_mapped(pt, pt->root, pt->start_level, ipa, ipa + size))
@@ -634,7 +639,7 @@ int s2pt_protect(struct s2pt *pt, u64 ipa, u64 size, unsigned int clear,
 	int ret;
 
 	*changed = 0;
-	if (!range_ok(pt, ipa, size) || ((clear | set) & ~S2PT_PROT_ALL))
+	if (!range_ok(pt, ipa, size) || ((clear | set) & ~S2PT_PROT_VALID))
 		return -EINVAL;
 	/* Nothing to do must not split a block that needs no change. */
 	if (!protect_needed(pt, pt->root, pt->start_level, ipa, ipa + size,
@@ -704,7 +709,7 @@ int s2pt_remap(struct s2pt *pt, u64 ipa, u64 pa, u64 size, unsigned int prot)
 
 	if (!range_ok(pt, ipa, size) || (size & (size - 1)) ||
 	    ((ipa | pa) & (size - 1)) || (pa + size - 1) >> pt->oa_bits ||
-	    (prot & ~S2PT_PROT_ALL))
+	    (prot & ~S2PT_PROT_VALID))
 		return -EINVAL;
 	if (!range_full(pt, pt->root, pt->start_level, ipa, ipa + size))
 		return -ENOENT;

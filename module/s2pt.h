@@ -18,6 +18,14 @@
 #define S2PT_PROT_W		0x2U
 #define S2PT_PROT_X		0x4U
 #define S2PT_PROT_ALL		(S2PT_PROT_R | S2PT_PROT_W | S2PT_PROT_X)
+/*
+ * Not an access but a leaf attribute carried with them: DBM, so that a
+ * CPU running with VTCR_EL2.HD sets the write permission itself on the
+ * first write instead of faulting (hardware dirty state). Only ever on a
+ * leaf the box may write anyway.
+ */
+#define S2PT_PROT_DBM		0x8U
+#define S2PT_PROT_VALID		(S2PT_PROT_ALL | S2PT_PROT_DBM)
 
 /* s2pt_map() flags. */
 #define S2PT_MAP_NO_BLOCKS	0x1U	/* page descriptors only */

@@ -64,6 +64,8 @@ void s2box_snap_init(struct s2box_box *box)
 	box->snap = NULL;
 	xa_init(&box->dirty);
 	box->nr_dirty = 0;
+	xa_init(&box->hot);
+	box->nr_hot = 0;
 	box->resets = 0;
 	atomic64_set(&box->dirty_faults, 0);
 }
@@ -578,6 +580,76 @@ int s2box_snap_take(struct s2box_box *box, struct s2box_snapshot *args)
 	return err;
 }
 
+/* --- hardware dirty state ------------------------------------------------- */
+
+/*
+ * The DBM bit for a unit of the box's own that it may write, recorded in
+ * box->hot first (a DBM leaf outside it could be dirtied unseen); 0 when
+ * no CPU has hardware dirty state or it cannot be recorded.
+ */
+static unsigned int snap_make_hot(struct s2box_box *box, u64 ipa)
+{
+	unsigned long unit = snap_unit(box, ipa);
+
+	if (!s2box_hw_dirty_somewhere())
+		return 0;
+	if (!xa_load(&box->hot, unit)) {
+		if (xa_err(xa_store(&box->hot, unit, xa_mk_value(1),
+				    S2BOX_GFP)))
+			return 0;
+		box->nr_hot++;
+	}
+	return S2PT_PROT_DBM;
+}
+
+static void snap_forget_hot(struct s2box_box *box, unsigned long unit)
+{
+	if (xa_erase(&box->hot, unit))
+		box->nr_hot--;
+}
+
+/*
+ * Did a CPU set the write permission of a leaf of the unit itself (a DBM
+ * leaf made writable by a write)? Also drops a unit whose leaves no
+ * longer carry DBM (unmapped or mapped anew since).
+ */
+static bool snap_hw_dirtied(struct s2box_box *box, unsigned long unit)
+{
+	u64 ipa = (u64)unit << s2box_mem_align_shift(box), off, step;
+	struct s2pt_leaf leaf;
+	bool dbm = false;
+
+	step = 1ULL << box->geom.granule_shift;
+	for (off = 0; off < snap_unit_size(box); off += step) {
+		if (s2pt_walk(&box->pt, ipa + off, &leaf) ||
+		    !(leaf.prot & S2PT_PROT_DBM))
+			continue;
+		dbm = true;
+		if (leaf.prot & S2PT_PROT_W)
+			return true;
+	}
+	if (!dbm)
+		snap_forget_hot(box, unit);
+	return false;
+}
+
+/* The hardware's dirty state joins box->dirty: one list to reset. */
+static int snap_collect_hw_dirty(struct s2box_box *box)
+{
+	unsigned long unit;
+	void *entry;
+	int err;
+
+	xa_for_each(&box->hot, unit, entry) {
+		if (!snap_hw_dirtied(box, unit))
+			continue;
+		err = snap_mark_unit(box, unit, S2BOX_DIRTY_CONTENT);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /* --- reset ------------------------------------------------------------------ */
 
 struct snap_reset_ctx {
@@ -602,9 +674,13 @@ static void snap_restore_unit(struct s2box_box *box, u64 ipa,
 		s2box_mem_sync_new(box, ref.page, PAGE_SIZE, ref.prot);
 	}
 	ctx->out->restored_pages += n;
-	/* A unit mapped since, or written, may be writable again. */
-	if (!s2pt_protect(&box->pt, ipa, snap_unit_size(box), S2PT_PROT_W, 0,
-			  &changed) && changed) {
+	/*
+	 * A unit mapped since, or written, may be writable again. Written
+	 * once, it is likely written again: let CPUs with hardware dirty
+	 * state see that without a fault.
+	 */
+	if (!s2pt_protect(&box->pt, ipa, snap_unit_size(box), S2PT_PROT_W,
+			  snap_make_hot(box, ipa), &changed) && changed) {
 		ctx->protected++;
 		ctx->last_ipa = ipa;
 	}
@@ -647,6 +723,7 @@ static int snap_reshare_unit(struct s2box_box *box, u64 ipa,
 		return err;
 	s2box_mem_release_range(box, ipa, snap_unit_size(box));
 	snap_unhole_unit(box, ipa);
+	snap_forget_hot(box, snap_unit(box, ipa));
 	ctx->out->restored_pages += snap_unit_pages(box);
 	return 0;
 }
@@ -735,6 +812,7 @@ static int snap_reset_unit(struct s2box_box *box, unsigned long unit,
 		err = snap_unmap_unit(box, ipa, ref.shared);
 		if (err)
 			return err;
+		snap_forget_hot(box, unit);
 		ctx->out->unmapped_pages += n;
 	}
 	if (!in_snap)
@@ -763,6 +841,8 @@ static int snap_reset_memory(struct s2box_box *box,
 	void *entry;
 	int err = snap_mark_user_mapped(box);
 
+	if (!err)
+		err = snap_collect_hw_dirty(box);
 	if (err)
 		return err;
 	xa_for_each(&box->dirty, unit, entry) {
@@ -898,6 +978,8 @@ void s2box_snap_destroy(struct s2box_box *box)
 	snap_put(box->snap);
 	box->snap = NULL;
 	snap_forget_dirty(box);
+	xa_destroy(&box->hot);
+	box->nr_hot = 0;
 }
 
 /* Once stage 2 maps none of its pages and no TLB holds them. */

@@ -17,6 +17,8 @@
 #define S2_VTCR_TG0_SHIFT	14
 #define S2_VTCR_PS_SHIFT	16
 #define S2_VTCR_VS		BIT_ULL(19)
+#define S2_VTCR_HA		BIT_ULL(21)	/* hardware Access flag update */
+#define S2_VTCR_HD		BIT_ULL(22)	/* hardware dirty state (DBM) */
 #define S2_VTCR_RES1		BIT_ULL(31)
 #define S2_VTCR_DS		BIT_ULL(32)
 #define S2_VTCR_SL2		BIT_ULL(33)

@@ -77,6 +77,7 @@ struct world_cfg {
 	bool gic_sysregs, sme, ras, pmu, spec_at, hcx, spe, trf;
 	bool fgt, fgt2, brbe, the, ecv;
 	u64 fgt_rw;		/* HFGRTR/HFGWTR_EL2 for the box */
+	u64 box_vtcr;		/* the box's, with this CPU's HA/HD */
 };
 
 static __always_inline void world_check_layout(void)
@@ -609,10 +610,16 @@ static __always_inline void world_activate_stage2(const struct s2box_box *box,
 						  const struct world_host *h,
 						  const struct world_cfg *cfg)
 {
-	bool flush = world_foreign_ran(box, h);
+	/*
+	 * TLBs may cache VTCR_EL2.HA/HD with their entries: a box whose
+	 * entries here were made with another HD (no_hw_dirty_cpus written
+	 * since) must not use them either.
+	 */
+	bool flush = world_foreign_ran(box, h) ||
+		     read_sysreg(vtcr_el2) != cfg->box_vtcr;
 
 	/* Often still this box's: see world_deactivate(). */
-	world_load_sysreg(box->geom.vtcr, vtcr_el2);
+	world_load_sysreg(cfg->box_vtcr, vtcr_el2);
 	if (h->vttbr != box->vttbr)
 		write_sysreg(box->vttbr, vttbr_el2);
 	isb();
@@ -766,6 +773,24 @@ noinline void notrace s2box_world_switch(struct s2box_box *box,
 	world_restore_host_tls(&h, cfg);
 }
 
+/*
+ * The box's VTCR_EL2 on this CPU: with hardware dirty state where the CPU
+ * has it (HD needs HA; every leaf has AF set, so HA changes nothing
+ * else). Only leaves with DBM are affected (snap.c), and a CPU without
+ * HD takes a permission fault on them instead: each CPU gets the fixed
+ * bits that are safe for it.
+ */
+static __always_inline u64 world_box_vtcr(const struct s2box_box *box)
+{
+	unsigned int cpu = raw_smp_processor_id();
+
+	if (!__this_cpu_read(s2box_cpu_hw_dirty) ||
+	    (cpu < BITS_PER_LONG &&
+	     (READ_ONCE(s2box_no_hw_dirty_cpus) & BIT(cpu))))
+		return box->geom.vtcr;
+	return box->geom.vtcr | S2_VTCR_HA | S2_VTCR_HD;
+}
+
 /* Called with interrupts, debug, SError and FIQ masked. */
 void notrace s2box_world_run(struct s2box_box *box, struct s2box_exit *ex)
 {
@@ -774,6 +799,7 @@ void notrace s2box_world_run(struct s2box_box *box, struct s2box_exit *ex)
 
 	world_check_layout();
 	world_get_cfg(&cfg);
+	cfg.box_vtcr = world_box_vtcr(box);
 	world_prepare(&w, &box->regs, &cfg);
 	s2box_world_switch(box, &w, &cfg, ex);
 	world_save_exit(box, &w, ex);

@@ -298,6 +298,7 @@ static const char *state_name(__u32 state)
 static const char *dirty_mode_name(__u32 mode)
 {
 	return mode == S2BOX_DIRTY_WRITE_PROTECT ? "write-protect" :
+	       mode == S2BOX_DIRTY_HARDWARE ? "write-protect+hardware" :
 	       mode == S2BOX_DIRTY_NONE ? "none" : "unknown";
 }
 

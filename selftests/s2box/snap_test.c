@@ -9,8 +9,10 @@
  * back. A write to read-only memory must still exit with its IPA.
  */
 
+#define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -436,6 +438,106 @@ TEST_F(snap, busy_while_running)
 	EXPECT_EQ(-ETIME, sp.err);
 	reset(_metadata, self, NULL);
 	expect_truth(_metadata, self);
+}
+
+#define NO_HW_DIRTY	"/sys/module/s2box/parameters/no_hw_dirty_cpus"
+
+static int pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+static int write_param(const char *path, const char *val)
+{
+	FILE *f = fopen(path, "w");
+	int err;
+
+	if (!f)
+		return -1;
+	err = fputs(val, f) < 0;
+	return fclose(f) || err ? -1 : 0;
+}
+
+/*
+ * One round on the CPUs of @cpus in turn (one call each): the guest
+ * writes units @first.. of @n, one a call. Returns the first writes the
+ * kernel had to resolve (dirty faults) and, through @restored, the pages
+ * the reset that follows copied back.
+ */
+static long long hw_round(struct __test_metadata *_metadata,
+			  struct _test_data_snap *self, const int *cpus,
+			  int ncpus, __u64 first, __u64 n, __u64 *restored)
+{
+	long long before = fdinfo_value(self->box, "s2box_dirty_faults");
+	long long faults;
+	struct s2box_reset r;
+	__u64 i;
+
+	for (i = 0; i < (n ? n : 1); i++) {
+		EXPECT_EQ(0, pin_to(cpus[i % ncpus]));
+		guest_fill(_metadata, self, first + i, n ? 1 : 0, 0x100 + i);
+	}
+	faults = fdinfo_value(self->box, "s2box_dirty_faults") - before;
+	EXPECT_EQ(0, pin_to(0));
+	reset(_metadata, self, &r);
+	*restored = r.restored_pages;
+	expect_truth(_metadata, self);
+	return faults;
+}
+
+/*
+ * Hardware dirty state per CPU. Once written, units are left to CPUs
+ * with VTCR_EL2.HD: writing them again there takes no fault, while CPU 1,
+ * marked as having none (no_hw_dirty_cpus), takes the write-protect
+ * fault path for the same units. Whichever way, and with the thread
+ * moved between the two CPUs within a round, a reset finds every unit
+ * written, and copies back each once.
+ */
+TEST_F(snap, hw_dirty_per_cpu)
+{
+	const int cpu0[] = { 0 }, cpu1[] = { 1 }, both[] = { 0, 1 };
+	__u64 ppu = self->align / self->page, base, got;
+	long long f0, f;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2 ||
+	    s2box_dev_caps(self->dev)->hafdbs < 2)
+		SKIP(return, "needs 2 CPUs with stage-2 hardware dirty state");
+	ASSERT_EQ(0, write_param(NO_HW_DIRTY, "2")) {
+		TH_LOG("%s: %s", NO_HW_DIRTY, strerror(errno));
+	}
+	ASSERT_EQ(0, s2box_box_snapshot(self->box, NULL));
+	/* Every unit written once (faults), then left to the hardware. */
+	hw_round(_metadata, self, cpu0, 1, 0, DATA_UNITS, &base);
+	f0 = hw_round(_metadata, self, cpu0, 1, 0, 0, &base);
+	EXPECT_EQ(0, f0) {
+		TH_LOG("an empty call on CPU 0 took %lld dirty faults", f0);
+	}
+	EXPECT_NE(0, fdinfo_value(self->box, "s2box_hot_units"));
+
+	f = hw_round(_metadata, self, cpu0, 1, 2, 6, &got);
+	EXPECT_EQ(0, f) {
+		TH_LOG("CPU 0 (hardware dirty state) faulted %lld times", f);
+	}
+	EXPECT_EQ(6 * ppu, got - base);
+
+	f = hw_round(_metadata, self, cpu1, 1, 0, 0, &base);
+	f0 = f;
+	f = hw_round(_metadata, self, cpu1, 1, 5, 7, &got);
+	EXPECT_EQ(7, f - f0) {
+		TH_LOG("CPU 1 (none) faulted %lld times for 7 units, %lld for none",
+		       f, f0);
+	}
+	EXPECT_EQ(7 * ppu, got - base);
+
+	hw_round(_metadata, self, both, 2, 0, 0, &base);
+	hw_round(_metadata, self, both, 2, 1, 11, &got);
+	EXPECT_EQ(11 * ppu, got - base);
+	write_param(NO_HW_DIRTY, "0");
+	expect_audit_clean(_metadata, self->box);
 }
 
 TEST_HARNESS_MAIN

@@ -674,7 +674,15 @@ struct s2box_clone {
  *                             or 0 for a creator without an mm);
  *   s2box_owner_pinned_bytes  the creator's whole pinned memory (its
  *                             VmPin: every box of it and anything else
- *                             that pins, e.g. io_uring buffers).
+ *                             that pins, e.g. io_uring buffers);
+ *   s2box_snapshot_bytes      memory the box's snapshot holds;
+ *   s2box_dirty_units         MAP units changed since the snapshot;
+ *   s2box_shared_bytes        a clone's memory still shared with its
+ *                             template's snapshot;
+ *   s2box_clone_of            the template's box id (0: not a clone);
+ *   s2box_hot_units           units left to CPUs with stage-2 hardware
+ *                             dirty state (Documentation/snapshot.md);
+ *   s2box_dirty_faults        first writes resolved in the kernel.
  * Keys may be added; read them by name.
  *
  * Coherency on hosts without FWB (S2BOX_CAP_FWB clear): a box whose MMU is

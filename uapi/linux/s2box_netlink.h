@@ -13,6 +13,7 @@
 #define S2BOX_STATE_RUNNING		1
 #define S2BOX_DIRTY_NONE		0
 #define S2BOX_DIRTY_WRITE_PROTECT	1
+#define S2BOX_DIRTY_HARDWARE		2
 
 enum s2box_nl_attr {
 	S2BOX_ATTR_UNSPEC,

@@ -471,7 +471,7 @@ static long box_ioctl_clone(struct s2box_box *tmpl, unsigned int cmd,
 		s2box_snap_put(snap);
 		return PTR_ERR(child);
 	}
-	err = s2box_snap_clone(snap, child);
+	err = s2box_snap_clone(snap, child, tmpl->id);
 	if (err) {
 		box_free(child);
 		return err;

@@ -671,11 +671,17 @@ int s2box_mem_unmap(struct s2box_box *box, const struct s2box_unmap *args)
 	mutex_lock(&box->lock);
 	/* After a snapshot, a reset must map the range again. */
 	err = s2box_snap_mark_mapped(box, args->ipa, args->size);
+	/* Returns once every TLB is clean of the range. */
 	if (!err)
-		err = s2box_mem_unmap_locked(box, args->ipa, args->size);
-	/* A clone's template pages there are gone from its view too. */
-	if (!err)
+		err = s2pt_unmap(&box->pt, args->ipa, args->size, NULL, NULL);
+	/*
+	 * A clone's template pages there are gone from its view too; that
+	 * is decided while box->pages still tells its own copies apart.
+	 */
+	if (!err) {
 		err = s2box_snap_unmap_shared(box, args->ipa, args->size);
+		s2box_mem_release_range(box, args->ipa, args->size);
+	}
 	mem_reap_detached(box, false);
 	s2box_mem_publish_stats(box);
 	mutex_unlock(&box->lock);

@@ -205,7 +205,6 @@ struct s2box_snap {
 	struct s2box_regs regs;
 	struct mm_struct *mm;
 	u64 pinned_bytes;
-	u64 box_id;		/* the box it was taken of */
 };
 
 /* One page of box memory, as s2box_mem_page() finds it. */
@@ -307,7 +306,8 @@ int s2box_snap_host_write(struct s2box_box *box, u64 ipa, size_t n,
 			  struct page **page);
 struct page *s2box_snap_user_page(struct s2box_box *box, unsigned long index);
 int s2box_snap_unmap_shared(struct s2box_box *box, u64 ipa, u64 size);
-int s2box_snap_clone(struct s2box_snap *snap, struct s2box_box *child);
+int s2box_snap_clone(struct s2box_snap *snap, struct s2box_box *child,
+		     u64 tmpl_id);
 void s2box_snap_destroy_shared(struct s2box_box *box);
 struct s2box_snap *s2box_snap_get_template(struct s2box_box *tmpl);
 void s2box_snap_put(struct s2box_snap *snap);

@@ -115,7 +115,6 @@ static struct s2box_snap *snap_alloc(struct s2box_box *box)
 	refcount_set(&snap->ref, 1);
 	xa_init(&snap->pages);
 	xa_init(&snap->prots);
-	snap->box_id = box->id;
 	/* Charged like the box's memory, to the same process. */
 	snap->mm = box->mm;
 	if (snap->mm)
@@ -186,8 +185,11 @@ int s2box_snap_mark_mapped(struct s2box_box *box, u64 ipa, u64 size)
 }
 
 /*
- * After UNMAP of [ipa, ipa + size) in a clone: the template's pages there
- * are no longer the box's either. Stage 2 no longer maps them.
+ * UNMAP of [ipa, ipa + size) in a clone, once stage 2 no longer maps it
+ * and before the box's own pages there are released: the template's
+ * pages there are no longer the box's either. Where the box had a copy
+ * of its own, the shared page already left shared_bytes when the copy
+ * was made; it needs the hole all the same, or it would show again.
  */
 int s2box_snap_unmap_shared(struct s2box_box *box, u64 ipa, u64 size)
 {
@@ -199,7 +201,7 @@ int s2box_snap_unmap_shared(struct s2box_box *box, u64 ipa, u64 size)
 	if (!box->shared)
 		return 0;
 	xa_for_each_range(&box->shared->pages, index, page, first, last) {
-		if (xa_load(&box->holes, index) || xa_load(&box->pages, index))
+		if (xa_load(&box->holes, index))
 			continue;
 		/*
 		 * Stage 2 no longer maps the page, so the box's view must not
@@ -210,7 +212,8 @@ int s2box_snap_unmap_shared(struct s2box_box *box, u64 ipa, u64 size)
 				      GFP_KERNEL_ACCOUNT | __GFP_NOFAIL));
 		if (WARN_ON_ONCE(err))
 			return err;
-		box->shared_bytes -= PAGE_SIZE;
+		if (!xa_load(&box->pages, index))
+			box->shared_bytes -= PAGE_SIZE;
 	}
 	return 0;
 }
@@ -943,10 +946,14 @@ static int snap_map_run(struct s2box_box *box, struct s2box_snap *snap,
 
 /*
  * A new box @child, not yet reachable, becomes a clone of @snap (one
- * reference, which it takes over): the snapshot's registers, and every
- * page of it mapped read-only at stage 2, shared until written.
+ * reference, which it takes over), the snapshot of box @tmpl_id: the
+ * snapshot's registers, and every page of it mapped read-only at stage
+ * 2, shared until written. @tmpl_id is the box S2BOX_CLONE was called
+ * on, which need not be the one that took the snapshot (a clone of a
+ * clone that took none of its own).
  */
-int s2box_snap_clone(struct s2box_snap *snap, struct s2box_box *child)
+int s2box_snap_clone(struct s2box_snap *snap, struct s2box_box *child,
+		     u64 tmpl_id)
 {
 	unsigned long index;
 	struct page *page;
@@ -956,7 +963,7 @@ int s2box_snap_clone(struct s2box_snap *snap, struct s2box_box *child)
 	child->shared = snap;
 	refcount_inc(&snap->ref);
 	child->snap = snap;
-	child->clone_of = snap->box_id;
+	child->clone_of = tmpl_id;
 	child->regs = snap->regs;
 	xa_for_each(&snap->pages, index, page) {
 		err = snap_map_run(child, snap, &index, page);

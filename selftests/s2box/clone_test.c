@@ -349,6 +349,63 @@ TEST_F(clone, clone_of_a_clone)
 	s2box_box_destroy(grand);
 }
 
+/*
+ * A clone that took no snapshot of its own clones its template's: the
+ * new box's clone_of is still the box CLONE was called on (the uapi's
+ * "template"), not the one that took the snapshot. Found by
+ * s2box_fuzz_test (seed 0x18ed11b1d4512f7b, call 142), where the template
+ * of the first clone had been closed already.
+ */
+TEST_F(clone, clone_of_names_the_template)
+{
+	struct s2box_box_info ci, gi;
+	struct s2box_box *grand = NULL;
+
+	make_children(_metadata, self);
+	ASSERT_EQ(0, s2box_box_clone(self->child[0], &grand));
+	ASSERT_EQ(0, s2box_box_info(self->child[0], &ci));
+	ASSERT_EQ(0, s2box_box_info(grand, &gi));
+	EXPECT_EQ(ci.box_id, gi.clone_of);
+	EXPECT_EQ(gi.mapped_bytes, gi.shared_bytes);
+	expect_truth(_metadata, self, grand, -1);
+	expect_audit_clean(_metadata, grand);
+	s2box_box_destroy(grand);
+}
+
+/*
+ * Found by s2box_fuzz_test (seed 0x18ed5264fa6eb7ee, call 500): UNMAP of
+ * a unit the clone had copied took it out of shared_bytes a second time,
+ * so the clone owned more than it said and AUDIT failed (EUCLEAN:
+ * "81920 bytes mapped for 65536 held (0 detached, 0 shared)"). The
+ * units still shared must still count, and a reset must balance again.
+ */
+TEST_F(clone, unmap_of_a_copied_unit)
+{
+	struct s2box_box_info info;
+	struct s2box_box *c;
+
+	make_children(_metadata, self);
+	c = self->child[0];
+	FILL(c, 2, 1, 0x51);
+	ASSERT_EQ(0, s2box_mem_unmap(c, DATA_IPA + 2 * self->align,
+				     self->align));
+	/* What it maps is what it shares and what it owns, nothing else. */
+	ASSERT_EQ(0, s2box_box_info(c, &info));
+	EXPECT_EQ(info.mapped_bytes, info.shared_bytes +
+		  fdinfo_value(c, "s2box_mem_bytes")) {
+		TH_LOG("mapped %llu, shared %llu, owned %lld",
+		       info.mapped_bytes, info.shared_bytes,
+		       fdinfo_value(c, "s2box_mem_bytes"));
+	}
+	expect_audit_clean(_metadata, c);
+	ASSERT_EQ(0, s2box_box_reset(c, NULL));
+	ASSERT_EQ(0, s2box_box_info(c, &info));
+	EXPECT_EQ(info.mapped_bytes, info.shared_bytes);
+	EXPECT_EQ(0, fdinfo_value(c, "s2box_mem_bytes"));
+	expect_truth(_metadata, self, c, -1);
+	expect_audit_clean(_metadata, c);
+}
+
 TEST_F(clone, errors)
 {
 	struct s2box_box *plain = NULL, *c = NULL;

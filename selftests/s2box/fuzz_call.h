@@ -53,17 +53,17 @@
 /* The blobs RUN loads (fuzz_cpu.h). */
 enum { BL_HVC, BL_LOAD, BL_STORE, BL_LOOP, BL_COUNT, BL_RANDOM, BL_NR };
 
-/* Statistics slots; the first nine are the ioctl numbers. */
+/* Statistics slots; the first twelve are the ioctl numbers. */
 enum {
 	ST_CAPS, ST_CREATE, ST_INFO, ST_MAP, ST_UNMAP, ST_AUDIT,
-	ST_GET_REGS, ST_SET_REGS, ST_RUN, ST_UNKNOWN, ST_PREAD, ST_PWRITE,
-	ST_MMAP, ST_MUNMAP, ST_CLOSE, NR_ST
+	ST_GET_REGS, ST_SET_REGS, ST_RUN, ST_SNAPSHOT, ST_RESET, ST_CLONE,
+	ST_UNKNOWN, ST_PREAD, ST_PWRITE, ST_MMAP, ST_MUNMAP, ST_CLOSE, NR_ST
 };
 
 static const char * const st_names[NR_ST] = {
 	"GET_CAPS", "CREATE_BOX", "GET_BOX_INFO", "MAP", "UNMAP", "AUDIT",
-	"GET_REGS", "SET_REGS", "RUN", "other ioctl", "pread", "pwrite",
-	"mmap", "munmap", "close",
+	"GET_REGS", "SET_REGS", "RUN", "SNAPSHOT", "RESET", "CLONE",
+	"other ioctl", "pread", "pwrite", "mmap", "munmap", "close",
 };
 
 static const int st_allowed[NR_ST][7] = {
@@ -77,6 +77,9 @@ static const int st_allowed[NR_ST][7] = {
 	[ST_GET_REGS] = { EBUSY, ENOMEM, EFAULT },
 	[ST_SET_REGS] = { EINVAL, EBUSY, ENOMEM, E2BIG, EFAULT },
 	[ST_RUN] = { EINTR, EBUSY, EINVAL, E2BIG, EFAULT },
+	[ST_SNAPSHOT] = { EBUSY, ENOMEM, ENOENT, EINVAL, E2BIG, EFAULT },
+	[ST_RESET] = { ENOENT, EBUSY, ENOMEM, EINVAL, E2BIG, EFAULT },
+	[ST_CLONE] = { ENOENT, EINVAL, ENOMEM, EDQUOT, EMFILE, E2BIG, EFAULT },
 	[ST_UNKNOWN] = { ENOTTY },
 	[ST_PREAD] = { ENXIO, EFAULT, EINVAL },
 	[ST_PWRITE] = { ENXIO, EFAULT, EINVAL },
@@ -98,6 +101,11 @@ static const struct {
 	[ST_GET_REGS] = { _IOC_READ, sizeof(struct s2box_regs), true },
 	[ST_SET_REGS] = { _IOC_WRITE, sizeof(struct s2box_regs), true },
 	[ST_RUN] = { _IOC_READ | _IOC_WRITE, sizeof(struct s2box_run), true },
+	[ST_SNAPSHOT] = { _IOC_READ | _IOC_WRITE,
+			  sizeof(struct s2box_snapshot), true },
+	[ST_RESET] = { _IOC_READ | _IOC_WRITE, sizeof(struct s2box_reset),
+		       true },
+	[ST_CLONE] = { _IOC_WRITE, sizeof(struct s2box_clone), true },
 };
 
 /* What the model expects of a call. */
@@ -110,6 +118,7 @@ struct pred {
 struct fmap {
 	char *addr;
 	size_t len;
+	__u64 box_id, off;	/* what it maps */
 };
 
 struct fuzz {
@@ -163,6 +172,28 @@ static void fz_on_sigbus(int sig)
 	siglongjmp(fz_jb, 1);
 }
 
+/* What the model holds of every box, for a failure's report. */
+static void fz_dump_boxes(struct fuzz *f)
+{
+	const struct fz_box *b;
+	int i, j;
+
+	for (i = 0; i < MAX_BOXES; i++) {
+		b = &f->box[i];
+		if (b->fd < 0)
+			continue;
+		fz_info("model of box %llu (clone of %llu, %s snapshot):\n",
+			(unsigned long long)b->id,
+			(unsigned long long)b->clone_of, b->snap ? "a" : "no");
+		for (j = 0; j < b->n_ext; j++)
+			fz_info("  0x%llx +0x%llx prot %u%s\n",
+				(unsigned long long)b->ext[j].ipa,
+				(unsigned long long)b->ext[j].size,
+				b->ext[j].prot,
+				b->ext[j].tainted ? " tainted" : "");
+	}
+}
+
 static void __printf(2, 3) fz_fail(struct fuzz *f, const char *fmt, ...)
 {
 	char msg[512];
@@ -176,6 +207,7 @@ static void __printf(2, 3) fz_fail(struct fuzz *f, const char *fmt, ...)
 	va_end(ap);
 	fz_info("FAILED at call %lu: %s\n", f->calls, msg);
 	fz_dump(&f->ring);
+	fz_dump_boxes(f);
 	fz_info("reproduce with %s=0x%llx S2BOX_HEAVY=%d (S2BOX_FUZZ_TRACE=1 prints every operation)\n",
 		FZ_SEED_ENV, (unsigned long long)f->seed, f->heavy);
 }
@@ -477,7 +509,7 @@ static void op_close(struct fuzz *f, struct fz_box *b)
 	ret = close(b->fd);
 	got = ret ? errno : 0;
 	fz_result(f, ST_CLOSE, got, &p, fz_now() - t0);
-	f->mapped_total -= b->mapped;
+	f->mapped_total -= b->mapped + b->snap_charge;
 	fz_box_forget(b);
 }
 

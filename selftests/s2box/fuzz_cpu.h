@@ -280,7 +280,8 @@ static struct fz_ext *code_ext(struct fuzz *f, struct fz_box *b)
 				(unsigned long long)m.ipa, strerror(errno));
 		return NULL;
 	}
-	if (!fz_ext_add(b, m.ipa, m.size, m.prot))
+	if (!fz_ext_add(b, m.ipa, m.size, m.prot) ||
+	    !fz_mark(b, m.ipa, m.size, true))
 		return NULL;
 	f->mapped_total += m.size;
 	return fz_ext_at(b, m.ipa);

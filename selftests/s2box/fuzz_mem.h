@@ -159,9 +159,12 @@ static void op_map(struct fuzz *f, struct fz_box *b)
 	call_issue(&c);
 	got = fz_result(f, ST_MAP, c.err, &p, c.secs);
 	call_post(f, &c, NULL);
+	/* What a failed MAP marked is not the model's to know. */
+	b->inexact |= got == ENOMEM;
 	if (got || f->failed)
 		return;
-	if (!fz_ext_add(b, eff->ipa, eff->size, eff->prot)) {
+	if (!fz_ext_add(b, eff->ipa, eff->size, eff->prot) ||
+	    !fz_mark(b, eff->ipa, eff->size, true)) {
 		fz_fail(f, "out of memory for the model");
 		return;
 	}
@@ -202,10 +205,12 @@ static void op_unmap(struct fuzz *f, struct fz_box *b)
 	call_issue(&c);
 	got = fz_result(f, ST_UNMAP, c.err, &p, c.secs);
 	call_post(f, &c, NULL);
+	b->inexact |= got == ENOMEM;
 	if (got || f->failed)
 		return;
 	before = b->mapped;
-	if (!fz_ext_remove(b, eff->ipa, eff->size))
+	if (!fz_mark_mapped(b, eff->ipa, eff->size) ||
+	    !fz_ext_remove(b, eff->ipa, eff->size))
 		fz_fail(f, "out of memory for the model");
 	f->mapped_total -= before - b->mapped;
 }
@@ -265,6 +270,15 @@ static struct rw_pred rw_predict(struct fz_box *b, __s64 pos,
 		return rp;
 	if ((__u64)pos >= b->top) {
 		rp.p.err = ENXIO;
+		return rp;
+	}
+	/*
+	 * pwrite() copies the caller's first piece into a bounce page
+	 * before it looks at the box (memio.c): a buffer it cannot read
+	 * at all is EFAULT even where nothing is mapped.
+	 */
+	if (write && !buf->readable) {
+		rp.p.err = EFAULT;
 		return rp;
 	}
 	run = fz_mapped_run(b, pos, buf->len);
@@ -377,7 +391,13 @@ static void munmap_at(struct fuzz *f, int i)
 {
 	struct pred p = { 0 };
 	double t0 = fz_now();
-	int got;
+	int got, k;
+
+	/* A page it faulted in counts as changed at the next reset. */
+	for (k = 0; k < MAX_BOXES; k++)
+		if (f->box[k].fd >= 0 && f->box[k].id == f->maps[i].box_id)
+			fz_mark(&f->box[k], f->maps[i].off, f->maps[i].len,
+				false);
 
 	fz_log(&f->ring, "munmap %zu bytes", f->maps[i].len);
 	got = munmap(f->maps[i].addr, f->maps[i].len) ? errno : 0;
@@ -428,6 +448,8 @@ static void probe_map(struct fuzz *f, struct fz_box *b, char *m, size_t len,
 				(unsigned long long)(ipa + o));
 			return;
 		}
+		/* Faulted in: the module counts it as changed (snapshots). */
+		fz_mark(b, ipa, 1, true);
 		/* A store by the box may not be visible here without FWB. */
 		if (fz_model_cmp(b, ipa + o, &val, 8, true, &checked) >= 0) {
 			fz_fail(f,
@@ -488,7 +510,7 @@ static void op_mmap(struct fuzz *f, struct fz_box *b)
 	i = fz_below(r, MAX_MAPS);
 	if (f->maps[i].addr)
 		munmap_at(f, i);
-	f->maps[i] = (struct fmap){ m, len };
+	f->maps[i] = (struct fmap){ m, len, b->id, off };
 	if (fz_pct(r, 50))
 		munmap_at(f, i);
 }

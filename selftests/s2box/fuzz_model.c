@@ -123,7 +123,7 @@ bool fz_ext_remove(struct fz_box *b, __u64 ipa, __u64 size)
 	return true;
 }
 
-void fz_box_forget(struct fz_box *b)
+void fz_free_mem(struct fz_box *b)
 {
 	int i;
 
@@ -132,8 +132,131 @@ void fz_box_forget(struct fz_box *b)
 		free(b->ext[i].pg);
 	}
 	free(b->ext);
+	b->ext = NULL;
+	b->n_ext = 0;
+	b->cap_ext = 0;
+	b->mapped = 0;
+}
+
+void fz_box_forget(struct fz_box *b)
+{
+	fz_free_mem(b);
+	if (b->snap) {
+		fz_box_forget(b->snap);
+		free(b->snap);
+	}
+	fz_units_free(&b->must);
+	fz_units_free(&b->may);
 	memset(b, 0, sizeof(*b));
 	b->fd = -1;
+}
+
+bool fz_copy_mem(struct fz_box *dst, const struct fz_box *src)
+{
+	const struct fz_ext *s;
+	struct fz_ext *d;
+	__u64 i;
+	int n;
+
+	dst->regs = src->regs;
+	dst->regs_known = src->regs_known;
+	for (n = 0; n < src->n_ext; n++) {
+		s = &src->ext[n];
+		if (!fz_ext_add(dst, s->ipa, s->size, s->prot))
+			return false;
+		d = fz_ext_at(dst, s->ipa);
+		d->tainted = s->tainted;
+		d->box_stored = s->box_stored;
+		d->mmap_written = s->mmap_written;
+		for (i = 0; i < s->size / FZ_CHUNK; i++) {
+			if (!s->pg[i])
+				continue;
+			d->pg[i] = malloc(FZ_CHUNK);
+			if (!d->pg[i])
+				return false;
+			memcpy(d->pg[i], s->pg[i], FZ_CHUNK);
+		}
+	}
+	return true;
+}
+
+/* Where @unit is in @s, or would go. */
+static int fz_units_pos(const struct fz_units *s, __u64 unit)
+{
+	int lo = 0, hi = s->n, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (s->u[mid] < unit)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+bool fz_units_has(const struct fz_units *s, __u64 unit)
+{
+	int i = fz_units_pos(s, unit);
+
+	return i < s->n && s->u[i] == unit;
+}
+
+bool fz_units_add(struct fz_units *s, __u64 unit)
+{
+	int i = fz_units_pos(s, unit);
+	__u64 *u;
+
+	if (i < s->n && s->u[i] == unit)
+		return true;
+	if (s->n == s->cap) {
+		int cap = s->cap ? 2 * s->cap : 64;
+
+		u = realloc(s->u, cap * sizeof(*u));
+		if (!u)
+			return false;
+		s->u = u;
+		s->cap = cap;
+	}
+	memmove(&s->u[i + 1], &s->u[i], (s->n - i) * sizeof(*s->u));
+	s->u[i] = unit;
+	s->n++;
+	return true;
+}
+
+void fz_units_free(struct fz_units *s)
+{
+	free(s->u);
+	memset(s, 0, sizeof(*s));
+}
+
+bool fz_mark(struct fz_box *b, __u64 ipa, __u64 len, bool surely)
+{
+	struct fz_units *s = surely ? &b->must : &b->may;
+	__u64 u;
+
+	if (!b->snap || !len)
+		return true;
+	for (u = ipa / b->align; u <= (ipa + len - 1) / b->align; u++)
+		if (!fz_units_add(s, u))
+			return false;
+	return true;
+}
+
+bool fz_mark_mapped(struct fz_box *b, __u64 ipa, __u64 len)
+{
+	__u64 lo, hi;
+	int i;
+
+	for (i = 0; i < b->n_ext && b->snap; i++) {
+		lo = b->ext[i].ipa > ipa ? b->ext[i].ipa : ipa;
+		hi = b->ext[i].ipa + b->ext[i].size;
+		if (hi > ipa + len)
+			hi = ipa + len;
+		if (lo < hi && !fz_mark(b, lo, hi - lo, true))
+			return false;
+	}
+	return true;
 }
 
 bool fz_model_write(struct fz_box *b, __u64 pos, const void *data, __u64 len)
@@ -142,6 +265,8 @@ bool fz_model_write(struct fz_box *b, __u64 pos, const void *data, __u64 len)
 	struct fz_ext *e;
 	__u64 idx, off, n;
 
+	if (!fz_mark(b, pos, len, true))
+		return false;
 	while (len) {
 		e = fz_ext_at(b, pos);
 		if (!e)
@@ -198,7 +323,30 @@ void fz_taint_writable(struct fz_box *b)
 {
 	int i;
 
+	b->ran_blind = true;
 	for (i = 0; i < b->n_ext; i++)
 		if (b->ext[i].prot & S2BOX_PROT_WRITE)
 			b->ext[i].tainted = true;
+}
+
+bool fz_model_learn(struct fz_ext *e, __u64 pos, const void *buf, __u64 len)
+{
+	static const __u8 zero[FZ_CHUNK];
+	const __u8 *src = buf;
+	__u64 idx, done;
+
+	for (done = 0; done < len; done += FZ_CHUNK) {
+		idx = (pos + done - e->ipa) / FZ_CHUNK;
+		if (!memcmp(src + done, zero, FZ_CHUNK)) {
+			fz_ext_free_pages(e, idx, 1);
+			continue;
+		}
+		if (!e->pg[idx]) {
+			e->pg[idx] = malloc(FZ_CHUNK);
+			if (!e->pg[idx])
+				return false;
+		}
+		memcpy(e->pg[idx], src + done, FZ_CHUNK);
+	}
+	return true;
 }

@@ -11,8 +11,9 @@
  * MAP/UNMAP inside and outside the box, pread/pwrite/mmap at random
  * offsets (fuzz_mem.h), random registers and RUN of small blobs that
  * HVC, fault, store, loop under small budgets or run one random
- * instruction (fuzz_cpu.h), AUDIT, GET_BOX_INFO, and closes boxes and
- * creates new ones as it goes (fuzz_call.h).
+ * instruction (fuzz_cpu.h), AUDIT, GET_BOX_INFO, SNAPSHOT (and DROP),
+ * RESET and CLONE (fuzz_snap.h), and closes boxes and creates new ones
+ * as it goes (fuzz_call.h).
  *
  * Every call's result is predicted by a model of the module's rules and
  * of each box's memory (fuzz_model.h) and checked:
@@ -21,6 +22,9 @@
  *    allocated, EINTR where a watchdog signal may cut a run short);
  *  - pread returns what was written (or zeroes), pwrite returns what it
  *    wrote and changes nothing else, a shared mapping shows the same;
+ *  - after RESET a box reads as at its SNAPSHOT, a CLONE as its
+ *    template's snapshot, and neither ever sees the other's writes; the
+ *    counts RESET reports are those the model predicts (fuzz_snap.h);
  *  - output never goes past the size in the ioctl number, input-only
  *    ioctls never write the caller's memory, larger output structures
  *    are zero-filled;
@@ -31,7 +35,7 @@
  *  - at the end, with every box closed, the netlink statistics
  *    BOXES_ALIVE and MEM_BYTES are what they were before.
  * It fails too when a command whose successes matter (CREATE, MAP, UNMAP,
- * RUN, SET_REGS, GET_REGS, AUDIT, pwrite) succeeded in fewer than
+ * RUN, SET_REGS, GET_REGS, AUDIT, pwrite, SNAPSHOT, RESET, CLONE) succeeded in fewer than
  * MIN_OK_PCT percent of its calls: a fuzzer whose calls all fail tests
  * nothing.
  *
@@ -46,6 +50,10 @@
  *   GET_REGS                        EBUSY ENOMEM EFAULT
  *   SET_REGS                        EINVAL EBUSY ENOMEM E2BIG EFAULT
  *   RUN                             EINTR EBUSY EINVAL E2BIG EFAULT
+ *   SNAPSHOT                        EBUSY ENOMEM ENOENT EINVAL E2BIG EFAULT
+ *   RESET                           ENOENT EBUSY ENOMEM EINVAL E2BIG EFAULT
+ *   CLONE                           ENOENT EINVAL ENOMEM EDQUOT EMFILE E2BIG
+ *                                   EFAULT
  *   any other ioctl number          ENOTTY
  *   pread/pwrite                    ENXIO EFAULT EINVAL (a negative offset)
  *   mmap                            EINVAL (MAP_PRIVATE, offset) ENOMEM
@@ -76,6 +84,7 @@
 #include "fuzz_call.h"
 #include "fuzz_mem.h"
 #include "fuzz_cpu.h"
+#include "fuzz_snap.h"
 #include "fuzz_race_run.h"
 
 /* --- the rest of the ioctls -------------------------------------------- */
@@ -128,12 +137,19 @@ static void op_info(struct fuzz *f, struct fz_box *b)
 	else if (ref.box_id != b->id || ref.ipa_bits != b->ipa_bits ||
 		 ref.granule != b->granule || ref.map_align != b->align ||
 		 ref.mapped_bytes != b->mapped || ref.reserved1 ||
-		 ref.clone_of || ref.snapshot_bytes || ref.shared_bytes)
-		fz_fail(f, "%s: id %llu bits %u granule %u align %u mapped %llu, model %llu",
+		 ref.clone_of != b->clone_of ||
+		 ref.snapshot_bytes != (b->snap ? b->snap->mapped : 0) ||
+		 ref.shared_bytes > (b->clone_of ? b->mapped : 0))
+		fz_fail(f, "%s: id %llu bits %u granule %u align %u mapped %llu clone_of %llu snapshot %llu shared %llu, model %llu %llu %llu",
 			cur_op(f), (unsigned long long)ref.box_id, ref.ipa_bits,
 			ref.granule, ref.map_align,
 			(unsigned long long)ref.mapped_bytes,
-			(unsigned long long)b->mapped);
+			(unsigned long long)ref.clone_of,
+			(unsigned long long)ref.snapshot_bytes,
+			(unsigned long long)ref.shared_bytes,
+			(unsigned long long)b->mapped,
+			(unsigned long long)b->clone_of,
+			(unsigned long long)(b->snap ? b->snap->mapped : 0));
 }
 
 static void op_caps(struct fuzz *f)
@@ -178,7 +194,7 @@ static void op_unknown(struct fuzz *f, struct fz_box *b)
 		if (on_box == cmds[nr].on_box)	/* right fd: wrong direction */
 			dir = (dir + 1 + fz_below(r, 3)) & 3;
 	} else {
-		nr = 9 + fz_below(r, 247);
+		nr = ST_UNKNOWN + fz_below(r, 256 - ST_UNKNOWN);
 		dir = fz_below(r, 4);
 		if (fz_pct(r, 40)) {
 			nr = fz_below(r, 256);
@@ -306,6 +322,12 @@ static void fuzz_step(struct fuzz *f)
 		op_mmap(f, b);
 	else if (v < 845)
 		op_munmap(f);
+	else if (v < 870)
+		op_snapshot(f, b);
+	else if (v < 900)
+		op_reset(f, b);
+	else if (v < 912)
+		op_clone(f, b);
 	else
 		op_unknown(f, b);
 }
@@ -447,7 +469,7 @@ TEST_F_TIMEOUT(fuzz, ioctls, 900)
 {
 	static const int must_succeed[] = {
 		ST_CREATE, ST_MAP, ST_UNMAP, ST_RUN, ST_SET_REGS, ST_GET_REGS,
-		ST_AUDIT, ST_PWRITE,
+		ST_AUDIT, ST_PWRITE, ST_SNAPSHOT, ST_RESET, ST_CLONE,
 	};
 	struct fuzz *f = self->f;
 	__u64 before[NR_LEAK_STATS], after[NR_LEAK_STATS];

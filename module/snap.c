@@ -586,15 +586,17 @@ int s2box_snap_take(struct s2box_box *box, struct s2box_snapshot *args)
 /* --- hardware dirty state ------------------------------------------------- */
 
 /*
- * The DBM bit for a unit of the box's own that it may write, recorded in
+ * The DBM bit for a unit of the box's own mapped with @prot, recorded in
  * box->hot first (a DBM leaf outside it could be dirtied unseen); 0 when
- * no CPU has hardware dirty state or it cannot be recorded.
+ * the box may not write the unit (DBM would let a CPU make it writable),
+ * no CPU has hardware dirty state, or it cannot be recorded.
  */
-static unsigned int snap_make_hot(struct s2box_box *box, u64 ipa)
+static unsigned int snap_make_hot(struct s2box_box *box, u64 ipa,
+				  unsigned int prot)
 {
 	unsigned long unit = snap_unit(box, ipa);
 
-	if (!s2box_hw_dirty_somewhere())
+	if (!(prot & S2BOX_PROT_WRITE) || !s2box_hw_dirty_somewhere())
 		return 0;
 	if (!xa_load(&box->hot, unit)) {
 		if (xa_err(xa_store(&box->hot, unit, xa_mk_value(1),
@@ -683,7 +685,8 @@ static void snap_restore_unit(struct s2box_box *box, u64 ipa,
 	 * state see that without a fault.
 	 */
 	if (!s2pt_protect(&box->pt, ipa, snap_unit_size(box), S2PT_PROT_W,
-			  snap_make_hot(box, ipa), &changed) && changed) {
+			  snap_make_hot(box, ipa, ref.prot), &changed) &&
+	    changed) {
 		ctx->protected++;
 		ctx->last_ipa = ipa;
 	}

@@ -335,6 +335,13 @@ TEST_F(snap, read_only_write_still_exits)
 	const struct s2box_exit *ex;
 
 	ASSERT_EQ(0, s2box_box_snapshot(self->box, NULL));
+	/*
+	 * A host write and a reset make a unit "written once": a read-only
+	 * one must not get DBM then, which would let a CPU with hardware
+	 * dirty state make it writable on the box's first store.
+	 */
+	ASSERT_EQ(0, s2box_mem_write(self->box, RO_IPA, args, sizeof(args)));
+	reset(_metadata, self, NULL);
 	EXPECT_EQ(-EFAULT, s2box_call(self->box,
 				      sym(_metadata, self->box, "poke"),
 				      args, 2, res));

@@ -471,22 +471,25 @@ static int write_param(const char *path, const char *val)
 
 /*
  * One round on the CPUs of @cpus in turn (one call each): the guest
- * writes units @first.. of @n, one a call. Returns the first writes the
- * kernel had to resolve (dirty faults) and, through @restored, the pages
- * the reset that follows copied back.
+ * writes units @first.. of @n, one a call, in the order of @order (a
+ * permutation of 0..DATA_UNITS-1; NULL: in order). Returns the first
+ * writes the kernel had to resolve (dirty faults) and, through
+ * @restored, the pages the reset that follows copied back.
  */
 static long long hw_round(struct __test_metadata *_metadata,
 			  struct _test_data_snap *self, const int *cpus,
-			  int ncpus, __u64 first, __u64 n, __u64 *restored)
+			  int ncpus, __u64 first, __u64 n, __u64 *restored,
+			  const unsigned int *order)
 {
 	long long before = fdinfo_value(self->box, "s2box_dirty_faults");
 	long long faults;
 	struct s2box_reset r;
-	__u64 i;
+	__u64 i, unit;
 
 	for (i = 0; i < (n ? n : 1); i++) {
+		unit = order ? order[(first + i) % DATA_UNITS] : first + i;
 		EXPECT_EQ(0, pin_to(cpus[i % ncpus]));
-		guest_fill(_metadata, self, first + i, n ? 1 : 0, 0x100 + i);
+		guest_fill(_metadata, self, unit, n ? 1 : 0, 0x100 + i);
 	}
 	faults = fdinfo_value(self->box, "s2box_dirty_faults") - before;
 	EXPECT_EQ(0, pin_to(0));
@@ -508,6 +511,7 @@ TEST_F(snap, hw_dirty_per_cpu)
 {
 	const int cpu0[] = { 0 }, cpu1[] = { 1 }, both[] = { 0, 1 };
 	__u64 ppu = self->align / self->page, base, got;
+	unsigned int order[DATA_UNITS], i, j, tmp;
 	long long f0, f;
 
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2 ||
@@ -518,30 +522,40 @@ TEST_F(snap, hw_dirty_per_cpu)
 	}
 	ASSERT_EQ(0, s2box_box_snapshot(self->box, NULL));
 	/* Every unit written once (faults), then left to the hardware. */
-	hw_round(_metadata, self, cpu0, 1, 0, DATA_UNITS, &base);
-	f0 = hw_round(_metadata, self, cpu0, 1, 0, 0, &base);
+	hw_round(_metadata, self, cpu0, 1, 0, DATA_UNITS, &base, NULL);
+	f0 = hw_round(_metadata, self, cpu0, 1, 0, 0, &base, NULL);
 	EXPECT_EQ(0, f0) {
 		TH_LOG("an empty call on CPU 0 took %lld dirty faults", f0);
 	}
 	EXPECT_NE(0, fdinfo_value(self->box, "s2box_hot_units"));
 
-	f = hw_round(_metadata, self, cpu0, 1, 2, 6, &got);
+	f = hw_round(_metadata, self, cpu0, 1, 2, 6, &got, NULL);
 	EXPECT_EQ(0, f) {
 		TH_LOG("CPU 0 (hardware dirty state) faulted %lld times", f);
 	}
 	EXPECT_EQ(6 * ppu, got - base);
 
-	f = hw_round(_metadata, self, cpu1, 1, 0, 0, &base);
+	f = hw_round(_metadata, self, cpu1, 1, 0, 0, &base, NULL);
 	f0 = f;
-	f = hw_round(_metadata, self, cpu1, 1, 5, 7, &got);
+	f = hw_round(_metadata, self, cpu1, 1, 5, 7, &got, NULL);
 	EXPECT_EQ(7, f - f0) {
 		TH_LOG("CPU 1 (none) faulted %lld times for 7 units, %lld for none",
 		       f, f0);
 	}
 	EXPECT_EQ(7 * ppu, got - base);
 
-	hw_round(_metadata, self, both, 2, 0, 0, &base);
-	hw_round(_metadata, self, both, 2, 1, 11, &got);
+	/* Random units, the thread moving between the two CPUs. */
+	srandom(getpid());
+	for (i = 0; i < DATA_UNITS; i++)
+		order[i] = i;
+	for (i = DATA_UNITS - 1; i > 0; i--) {
+		j = random() % (i + 1);
+		tmp = order[i];
+		order[i] = order[j];
+		order[j] = tmp;
+	}
+	hw_round(_metadata, self, both, 2, 0, 0, &base, NULL);
+	hw_round(_metadata, self, both, 2, 0, 11, &got, order);
 	EXPECT_EQ(11 * ppu, got - base);
 	write_param(NO_HW_DIRTY, "0");
 	expect_audit_clean(_metadata, self->box);

@@ -21,6 +21,8 @@
 
 #include <s2box/s2box.h>
 
+#include "snap_util.h"
+
 extern const char lib_guest_elf[], lib_guest_elf_end[];
 
 #define IMAGE_LEN	((size_t)(lib_guest_elf_end - lib_guest_elf))
@@ -108,35 +110,6 @@ static __u64 call(struct __test_metadata *_metadata, struct s2box_box *box,
 	     self->align, value)
 #define SUM(box) call(_metadata, box, "sum", DATA_IPA, self->data_len, 0, 0)
 
-static long long fdinfo_value(struct s2box_box *box, const char *key)
-{
-	char path[64], line[128];
-	size_t klen = strlen(key);
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", s2box_box_fd(box));
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ':')
-			v = atoll(line + klen + 1);
-	fclose(f);
-	return v;
-}
-
-static void expect_audit_clean(struct __test_metadata *_metadata,
-			       struct s2box_box *box)
-{
-	struct s2box_audit a;
-
-	EXPECT_EQ(0, ioctl(s2box_box_fd(box), S2BOX_AUDIT, &a)) {
-		TH_LOG("audit: %s (bad %llu empty %llu foreign %llu)",
-		       strerror(errno), a.bad_desc, a.empty_tables, a.foreign);
-	}
-}
-
 /* Box @box's DATA_IPA reads as the snapshot, but for unit @skip. */
 static void expect_truth(struct __test_metadata *_metadata,
 			 struct _test_data_clone *self, struct s2box_box *box,
@@ -192,7 +165,7 @@ TEST_F(clone, starts_from_the_snapshot)
 	EXPECT_EQ(ti.vtcr, ci.vtcr);
 	EXPECT_EQ(ti.mapped_bytes, ci.mapped_bytes);
 	EXPECT_EQ(ci.mapped_bytes, ci.shared_bytes);
-	EXPECT_EQ(0, fdinfo_value(self->child[0], "s2box_mem_bytes"));
+	EXPECT_EQ(0, box_fdinfo(self->child[0], "s2box_mem_bytes"));
 	ASSERT_EQ(0, s2box_regs_get(self->child[0], &cr));
 	EXPECT_EQ(0, memcmp(&tr, &cr, sizeof(cr))) {
 		TH_LOG("a clone's registers differ from the snapshot's");
@@ -216,7 +189,7 @@ TEST_F(clone, never_see_each_other)
 	for (i = 0; i < NR_CHILDREN; i++) {
 		EXPECT_EQ(1, FILL(self->child[i], 3, 1, 0xc0de0000 + i));
 		EXPECT_EQ(self->align,
-			  fdinfo_value(self->child[i], "s2box_mem_bytes"));
+			  box_fdinfo(self->child[i], "s2box_mem_bytes"));
 	}
 	for (i = 0; i < NR_CHILDREN; i++) {
 		ASSERT_EQ(0, s2box_mem_read(self->child[i],
@@ -246,10 +219,10 @@ TEST_F(clone, reset_gives_copies_back)
 	ASSERT_EQ(0, s2box_box_reset(c, &r));
 	EXPECT_EQ(0, r.restored_pages);
 	FILL(c, 0, 4, 0x99);
-	EXPECT_LE(4 * self->align, fdinfo_value(c, "s2box_mem_bytes"));
+	EXPECT_LE(4 * self->align, box_fdinfo(c, "s2box_mem_bytes"));
 	ASSERT_EQ(0, s2box_box_reset(c, &r));
 	EXPECT_LE(4 * ppu, r.restored_pages);
-	EXPECT_EQ(0, fdinfo_value(c, "s2box_mem_bytes"));
+	EXPECT_EQ(0, box_fdinfo(c, "s2box_mem_bytes"));
 	expect_truth(_metadata, self, c, -1);
 	expect_audit_clean(_metadata, c);
 }
@@ -294,7 +267,7 @@ TEST_F(clone, map_and_unmap_on_a_clone)
 	EXPECT_EQ(ppu, r.unmapped_pages);
 	EXPECT_EQ(-ENXIO, s2box_mem_read(c, LATE_IPA, &byte, 1));
 	expect_truth(_metadata, self, c, -1);
-	EXPECT_EQ(0, fdinfo_value(c, "s2box_mem_bytes"));
+	EXPECT_EQ(0, box_fdinfo(c, "s2box_mem_bytes"));
 	expect_audit_clean(_metadata, c);
 }
 
@@ -392,16 +365,16 @@ TEST_F(clone, unmap_of_a_copied_unit)
 	/* What it maps is what it shares and what it owns, nothing else. */
 	ASSERT_EQ(0, s2box_box_info(c, &info));
 	EXPECT_EQ(info.mapped_bytes, info.shared_bytes +
-		  fdinfo_value(c, "s2box_mem_bytes")) {
+		  box_fdinfo(c, "s2box_mem_bytes")) {
 		TH_LOG("mapped %llu, shared %llu, owned %lld",
 		       info.mapped_bytes, info.shared_bytes,
-		       fdinfo_value(c, "s2box_mem_bytes"));
+		       box_fdinfo(c, "s2box_mem_bytes"));
 	}
 	expect_audit_clean(_metadata, c);
 	ASSERT_EQ(0, s2box_box_reset(c, NULL));
 	ASSERT_EQ(0, s2box_box_info(c, &info));
 	EXPECT_EQ(info.mapped_bytes, info.shared_bytes);
-	EXPECT_EQ(0, fdinfo_value(c, "s2box_mem_bytes"));
+	EXPECT_EQ(0, box_fdinfo(c, "s2box_mem_bytes"));
 	expect_truth(_metadata, self, c, -1);
 	expect_audit_clean(_metadata, c);
 }

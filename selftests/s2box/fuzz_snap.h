@@ -104,7 +104,7 @@ static void snap_verify(struct fuzz *f, struct fz_box *b, const char *after)
 			at = fz_model_cmp(b, e->ipa + off, f->img, n, false,
 					  &checked);
 			if (at >= 0) {
-				fz_fail(f, "box %llu after %s: IPA 0x%llx reads 0x%02x, not what the snapshot held",
+				fz_fail(f, "box %llu after %s: 0x%llx reads 0x%02x, not as snapped",
 					(unsigned long long)b->id, after,
 					(unsigned long long)(e->ipa + off + at),
 					(unsigned char)f->img[at]);
@@ -287,7 +287,7 @@ static void reset_check(struct fuzz *f, struct fz_box *b,
 	    out->resets != b->resets + 1 ||
 	    (!b->inexact && (out->restored_pages < rp->lo ||
 			     out->restored_pages > rp->hi)))
-		fz_fail(f, "%s: restored %llu unmapped %llu remapped %llu resets %llu; model: restored %llu..%llu%s unmapped %llu remapped %llu resets %llu",
+		fz_fail(f, "%s: r/u/m/n %llu/%llu/%llu/%llu, model %llu..%llu%s/%llu/%llu/%llu",
 			cur_op(f), (unsigned long long)out->restored_pages,
 			(unsigned long long)out->unmapped_pages,
 			(unsigned long long)out->remapped_pages,
@@ -372,7 +372,7 @@ static void op_reset(struct fuzz *f, struct fz_box *b)
 	p.enomem_ok = acts;
 	if (acts)
 		rp = reset_predict(f, b);
-	fz_log(&f->ring, "RESET box %llu size %zu place %d flags 0x%x (expect restored %llu..%llu unmapped %llu remapped %llu)",
+	fz_log(&f->ring, "RESET box %llu size %zu place %d flags 0x%x (%llu..%llu/%llu/%llu)",
 	       (unsigned long long)b->id, c.b.len, c.b.place, a.flags,
 	       (unsigned long long)rp.lo, (unsigned long long)rp.hi,
 	       (unsigned long long)rp.unmapped,
@@ -404,7 +404,7 @@ static void clone_init(struct fuzz *f, struct fz_box *c, int fd,
 	if (info.clone_of != t->id || info.ipa_bits != t->ipa_bits ||
 	    info.granule != t->granule || info.mapped_bytes != n ||
 	    info.snapshot_bytes != n || info.shared_bytes != n) {
-		fz_fail(f, "clone of box %llu: clone_of %llu bits %u granule %u mapped %llu snapshot %llu shared %llu, snapshot of %llu bytes",
+		fz_fail(f, "clone of %llu: of %llu %u/%u map %llu snap %llu shared %llu want %llu",
 			(unsigned long long)t->id,
 			(unsigned long long)info.clone_of, info.ipa_bits,
 			info.granule, (unsigned long long)info.mapped_bytes,

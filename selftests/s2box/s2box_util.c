@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Small helpers shared by the s2box kselftests (s2box_util.h). */
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "s2box_util.h"
 
 int s2box_open_ctl(void)
@@ -69,4 +73,22 @@ unsigned int s2box_any_granule(int ctl)
 	if (caps.ipa_bits_max_64k)
 		return S2BOX_GRANULE_64K;
 	return S2BOX_GRANULE_16K;
+}
+
+long long s2box_fdinfo(int fd, const char *key)
+{
+	char path[64], line[128];
+	size_t klen = strlen(key);
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ':')
+			v = atoll(line + klen + 1);
+	fclose(f);
+	return v;
 }

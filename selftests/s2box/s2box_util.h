@@ -33,4 +33,7 @@ bool s2box_geometry_refused(const struct s2box_caps *caps,
 /* Some granule the host supports at stage 2 (every host has one). */
 unsigned int s2box_any_granule(int ctl);
 
+/* The value of @key in /proc/self/fdinfo/@fd, or -1. */
+long long s2box_fdinfo(int fd, const char *key);
+
 #endif /* S2BOX_UTIL_H */

@@ -42,6 +42,8 @@
 
 #include <s2box/s2box.h>
 
+#include "snap_util.h"
+
 extern const char lib_guest_elf[], lib_guest_elf_end[];
 
 BLOB(snap_kvm);
@@ -367,13 +369,13 @@ static long differs(const struct tmpl *t, struct s2box_box *box,
 }
 
 static void expect_snapshot(struct __test_metadata *_metadata,
-			    FIXTURE_DATA(race) *self, int round)
+			    struct _test_data_race *self, int round)
 {
 	struct s2box_regs regs;
 	long at = differs(&self->t, self->box, self->now);
 
 	EXPECT_EQ(-1, at) {
-		TH_LOG("round %d: byte 0x%lx of the data reads 0x%02x after the reset, the snapshot had 0x%02x",
+		TH_LOG("round %d: byte 0x%lx reads 0x%02x after reset, snapshot 0x%02x",
 		       round, at, self->now[at], self->t.truth[at]);
 	}
 	ASSERT_EQ(0, s2box_regs_get(self->box, &regs));
@@ -383,24 +385,13 @@ static void expect_snapshot(struct __test_metadata *_metadata,
 	}
 }
 
-static void expect_audit_clean(struct __test_metadata *_metadata,
-			       struct s2box_box *box)
-{
-	struct s2box_audit a;
-
-	EXPECT_EQ(0, ioctl(s2box_box_fd(box), S2BOX_AUDIT, &a)) {
-		TH_LOG("audit: %s (bad %llu empty %llu foreign %llu)",
-		       strerror(errno), a.bad_desc, a.empty_tables, a.foreign);
-	}
-}
-
 /*
  * The box writes a random set of distinct units (@set gets them, in a
  * random order, some written twice), by the guest's fill, and by
  * pwrite() when @host. Returns how many.
  */
 static int write_units(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(race) *self, struct s2box_box *box,
+		       struct _test_data_race *self, struct s2box_box *box,
 		       int *set, bool host)
 {
 	int n = fz_below(&self->rng, DATA_UNITS + 1), i, j, t;
@@ -433,7 +424,7 @@ static int write_units(struct __test_metadata *_metadata,
 
 /* What the module holds is what it held before the test. */
 static void expect_counters_back(struct __test_metadata *_metadata,
-				 FIXTURE_DATA(race) *self)
+				 struct _test_data_race *self)
 {
 	struct s2box_nl_stats after;
 
@@ -508,7 +499,7 @@ static void *child_main(void *arg)
 
 /* Clones run in threads while the template writes and resets. */
 static void clone_round(struct __test_metadata *_metadata,
-			FIXTURE_DATA(race) *self, int round)
+			struct _test_data_race *self, int round)
 {
 	struct child ch[NR_CHILDREN];
 	int set[DATA_UNITS], i;
@@ -586,7 +577,7 @@ TEST_F_TIMEOUT(race, random_rounds, 300)
 		/* n == 0: no call at all, so not even the baseline. */
 		want = n ? base + n * self->ppu : 0;
 		EXPECT_EQ(want, r.restored_pages) {
-			TH_LOG("round %d: %d distinct units written (%llu pages each, %llu for the call itself): %llu pages restored",
+			TH_LOG("round %d: %d units (%llu pages each, %llu base): %llu restored",
 			       round, n, self->ppu, base, r.restored_pages);
 		}
 		EXPECT_EQ(0, r.unmapped_pages + r.remapped_pages);

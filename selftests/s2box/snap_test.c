@@ -24,6 +24,8 @@
 
 #include <s2box/s2box.h>
 
+#include "snap_util.h"
+
 extern const char lib_guest_elf[], lib_guest_elf_end[];
 
 #define IMAGE_LEN	((size_t)(lib_guest_elf_end - lib_guest_elf))
@@ -161,36 +163,6 @@ static void expect_truth(struct __test_metadata *_metadata,
 	free(now);
 }
 
-/* A value of the box's /proc/self/fdinfo lines. */
-static long long fdinfo_value(struct s2box_box *box, const char *key)
-{
-	char path[64], line[128];
-	long long v = -1;
-	size_t klen = strlen(key);
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", s2box_box_fd(box));
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ':')
-			v = atoll(line + klen + 1);
-	fclose(f);
-	return v;
-}
-
-static void expect_audit_clean(struct __test_metadata *_metadata,
-			       struct s2box_box *box)
-{
-	struct s2box_audit a;
-
-	EXPECT_EQ(0, ioctl(s2box_box_fd(box), S2BOX_AUDIT, &a)) {
-		TH_LOG("audit: %s (bad %llu empty %llu foreign %llu)",
-		       strerror(errno), a.bad_desc, a.empty_tables, a.foreign);
-	}
-}
-
 /*
  * Memory and registers after a reset are the snapshot's, byte for byte,
  * and a reset copies back only what changed: the guest's writes to k
@@ -212,10 +184,10 @@ TEST_F(snap, reset_restores_exactly_what_changed)
 	EXPECT_EQ(1, r0.resets);
 
 	guest_fill(_metadata, self, 0, 0, 0);
-	d0 = fdinfo_value(self->box, "s2box_dirty_units");
+	d0 = box_fdinfo(self->box, "s2box_dirty_units");
 	reset(_metadata, self, &r1);
 	guest_fill(_metadata, self, 3, 5, 0xdead0000);
-	d1 = fdinfo_value(self->box, "s2box_dirty_units");
+	d1 = box_fdinfo(self->box, "s2box_dirty_units");
 	EXPECT_EQ(5, d1 - d0) {
 		TH_LOG("dirty units: %lld after writing 5, %lld after none",
 		       d1, d0);
@@ -233,7 +205,7 @@ TEST_F(snap, reset_restores_exactly_what_changed)
 		TH_LOG("registers differ from the snapshot's (pc 0x%llx, was 0x%llx)",
 		       now.pc, at_snap.pc);
 	}
-	EXPECT_EQ(0, fdinfo_value(self->box, "s2box_dirty_units"));
+	EXPECT_EQ(0, box_fdinfo(self->box, "s2box_dirty_units"));
 	expect_audit_clean(_metadata, self->box);
 }
 
@@ -400,9 +372,9 @@ TEST_F(snap, errors)
 	r.flags = 1;
 	EXPECT_EQ(-1, ioctl(fd, S2BOX_RESET, &r));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_LT(0, fdinfo_value(self->box, "s2box_snapshot_bytes"));
+	EXPECT_LT(0, box_fdinfo(self->box, "s2box_snapshot_bytes"));
 	EXPECT_EQ(0, s2box_box_snapshot_drop(self->box));
-	EXPECT_EQ(0, fdinfo_value(self->box, "s2box_snapshot_bytes"));
+	EXPECT_EQ(0, box_fdinfo(self->box, "s2box_snapshot_bytes"));
 	EXPECT_EQ(-ENOENT, s2box_box_reset(self->box, NULL));
 	/* Without a snapshot, a write-protected unit just becomes writable. */
 	guest_fill(_metadata, self, 0, DATA_UNITS, 9);
@@ -481,7 +453,7 @@ static long long hw_round(struct __test_metadata *_metadata,
 			  int ncpus, __u64 first, __u64 n, __u64 *restored,
 			  const unsigned int *order)
 {
-	long long before = fdinfo_value(self->box, "s2box_dirty_faults");
+	long long before = box_fdinfo(self->box, "s2box_dirty_faults");
 	long long faults;
 	struct s2box_reset r;
 	__u64 i, unit;
@@ -491,7 +463,7 @@ static long long hw_round(struct __test_metadata *_metadata,
 		EXPECT_EQ(0, pin_to(cpus[i % ncpus]));
 		guest_fill(_metadata, self, unit, n ? 1 : 0, 0x100 + i);
 	}
-	faults = fdinfo_value(self->box, "s2box_dirty_faults") - before;
+	faults = box_fdinfo(self->box, "s2box_dirty_faults") - before;
 	EXPECT_EQ(0, pin_to(0));
 	reset(_metadata, self, &r);
 	*restored = r.restored_pages;
@@ -527,7 +499,7 @@ TEST_F(snap, hw_dirty_per_cpu)
 	EXPECT_EQ(0, f0) {
 		TH_LOG("an empty call on CPU 0 took %lld dirty faults", f0);
 	}
-	EXPECT_NE(0, fdinfo_value(self->box, "s2box_hot_units"));
+	EXPECT_NE(0, box_fdinfo(self->box, "s2box_hot_units"));
 
 	f = hw_round(_metadata, self, cpu0, 1, 2, 6, &got, NULL);
 	EXPECT_EQ(0, f) {

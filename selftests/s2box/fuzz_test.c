@@ -140,7 +140,7 @@ static void op_info(struct fuzz *f, struct fz_box *b)
 		 ref.clone_of != b->clone_of ||
 		 ref.snapshot_bytes != (b->snap ? b->snap->mapped : 0) ||
 		 ref.shared_bytes > (b->clone_of ? b->mapped : 0))
-		fz_fail(f, "%s: %llu %u/%u/%u map %llu of %llu snap %llu sh %llu; model %llu %llu %llu",
+		fz_fail(f, "%s: %llu %u/%u/%u map %llu of %llu snap %llu sh %llu; %llu %llu %llu",
 			cur_op(f), (unsigned long long)ref.box_id, ref.ipa_bits,
 			ref.granule, ref.map_align,
 			(unsigned long long)ref.mapped_bytes,

@@ -189,29 +189,41 @@ static void print_memory(const struct bench *b)
 		       kernel_pages(b, m) <= 5.0 ? "met" : "NOT met");
 }
 
+static const struct bench_density *find_density(const struct bench *b,
+						const char *side)
+{
+	size_t i;
+
+	for (i = 0; i < b->ndensity; i++)
+		if (!strcmp(b->density[i].side, side))
+			return &b->density[i];
+	return NULL;
+}
+
 static void print_density(const struct bench *b)
 {
-	static const char * const what[] = {
-		"s2box (4K, 36-bit, one page):",
-		"KVM (VM + vCPU + one slot):",
-		"s2box clones of 64 MiB (idle):",
+	static const char * const rows[][2] = {
+		{ "s2box", "s2box (4K, 36-bit, one page):" },
+		{ "kvm", "KVM (VM + vCPU + one slot):" },
+		{ "s2box-clone", "s2box clones of 64 MiB (idle):" },
 	};
-	const struct bench_density *d = b->density;
-	size_t i, k;
+	const struct bench_density *d, *box, *kvm;
+	size_t i;
 
 	if (!b->ndensity)
 		return;
 	printf("\nDensity: minimal boxes / VMs in a memory cgroup of %llu MiB\n",
-	       (unsigned long long)(d[0].budget / MIB));
-	for (i = 0; i < b->ndensity; i++) {
-		k = !strcmp(d[i].side, "kvm") ? 1 :
-			!strcmp(d[i].side, "s2box") ? 0 : 2;
-		printf("  %-31s %llu (stopped by %s)\n", what[k],
-		       (unsigned long long)d[i].count, d[i].stop);
+	       (unsigned long long)(b->density[0].budget / MIB));
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		d = find_density(b, rows[i][0]);
+		if (d)
+			printf("  %-31s %llu (stopped by %s)\n", rows[i][1],
+			       (unsigned long long)d->count, d->stop);
 	}
-	if (b->ndensity >= 2 && !strcmp(d[1].side, "kvm") && d[1].count &&
-	    !strcmp(d[0].side, "s2box"))
-		printf("  s2box/KVM: %.2f\n", (double)d[0].count / d[1].count);
+	box = find_density(b, "s2box");
+	kvm = find_density(b, "kvm");
+	if (box && kvm && kvm->count)
+		printf("  s2box/KVM: %.2f\n", (double)box->count / kvm->count);
 }
 
 static const char *fmt_bytes(char *buf, size_t len, double bytes)
@@ -224,7 +236,7 @@ static const char *fmt_bytes(char *buf, size_t len, double bytes)
 		snprintf(buf, len, "%llu GiB", whole / (1024 * MIB));
 	else if (whole == bytes && whole && !(whole % MIB))
 		snprintf(buf, len, "%llu MiB", whole / MIB);
-	else if (whole == bytes && whole && !(whole % 1024))
+	else if (whole == bytes && whole < MIB && !(whole % 1024))
 		snprintf(buf, len, "%llu KiB", whole / 1024);
 	else if (bytes < MIB)
 		snprintf(buf, len, "%.1f KiB", bytes / 1024);

@@ -3,16 +3,17 @@
  * s2box_bench, reset: putting a box back to its snapshot after its blob
  * wrote N pages, against a KVM VMM doing the same job in the same boot.
  *
- * Both run the same blob (bench_blobs.S, *_dirty) from the start of one
- * memory region of S bytes at BENCH_DATA_IPA, fully populated (the box's
- * MAP is eager; the VMM's memory is written once by user space), which
- * stores one word into each of N pages spread evenly over the region and
- * exits. Untimed: that run. Timed:
+ * Both run the same blob (bench_blobs.S, *_dirty) from a code page of its
+ * own (the box's at IPA 0, the VM's in memory slot 0), which stores one
+ * word into each of N pages spread evenly over a data region of S bytes
+ * at BENCH_DATA_IPA (read-write, not executable; fully populated: the
+ * box's MAP is eager, the VMM's memory is written once by user space)
+ * and exits. Untimed: that run. Timed:
  *
  *   s2box  S2BOX_RESET: registers back, the N units the box wrote (found
  *          by write-protect faults resolved in the kernel) copied back
  *          from the snapshot and write-protected again;
- *   KVM    KVM_GET_DIRTY_LOG of the slot (KVM_MEM_LOG_DIRTY_PAGES), the
+ *   KVM    KVM_GET_DIRTY_LOG of the data slot (KVM_MEM_LOG_DIRTY_PAGES), the
  *          dirty pages copied back from a saved copy of the region,
  *          KVM_CLEAR_DIRTY_LOG of the whole slot to write-protect them
  *          again when KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 is there (else
@@ -54,6 +55,7 @@ struct reset_box {
 struct reset_kvm {
 	const struct reset_job *job;
 	struct vmm v;
+	unsigned char *mem;	/* the data region, memory slot 1 */
 	unsigned char *saved;	/* the region as it was */
 	unsigned long *bitmap;
 	size_t pages, words;
@@ -99,27 +101,25 @@ static int box_new(struct bench *b, struct reset_box *r)
 	const struct reset_job *j = r->job;
 	struct s2box_map map = {
 		.ipa = BENCH_DATA_IPA, .size = j->size,
-		.prot = S2BOX_PROT_READ | S2BOX_PROT_WRITE | S2BOX_PROT_EXEC,
+		.prot = S2BOX_PROT_READ | S2BOX_PROT_WRITE,
 	};
-	size_t len = BENCH_BLOB_LEN(bench_box_dirty);
 	struct s2box_snapshot snap;
 	struct s2box_regs regs;
+	__u64 align;
 	int i;
 
-	r->fd = s2box_create(b->ctl, RESET_IPA_BITS, bench_main_granule(b));
+	/* The code at IPA 0, where a new box starts. */
+	r->fd = box_with_code(b->ctl, bench_main_granule(b), RESET_IPA_BITS,
+			      bench_box_dirty_start,
+			      BENCH_BLOB_LEN(bench_box_dirty), &align);
 	if (r->fd < 0)
-		return vmm_fail("S2BOX_CREATE_BOX");
+		return -1;
 	vmm_why = "S2BOX_MAP";
 	if (ioctl(r->fd, S2BOX_MAP, &map))
-		goto fail;
-	vmm_why = "pwrite code";
-	if (pwrite(r->fd, bench_box_dirty_start, len, BENCH_DATA_IPA) !=
-	    (ssize_t)len)
 		goto fail;
 	vmm_why = "S2BOX_GET/SET_REGS";
 	if (ioctl(r->fd, S2BOX_GET_REGS, &regs))
 		goto fail;
-	regs.pc = BENCH_DATA_IPA;
 	for (i = 0; i < 4; i++)
 		regs.x[i] = j->x[i];
 	if (ioctl(r->fd, S2BOX_SET_REGS, &regs))
@@ -190,12 +190,15 @@ static void kvm_free(struct reset_kvm *k)
 		vmm_destroy(&k->v);
 	if (k->saved && k->saved != MAP_FAILED)
 		munmap(k->saved, k->job->size);
+	if (k->mem && k->mem != MAP_FAILED)
+		munmap(k->mem, k->job->size);
 	free(k->bitmap);
 	k->saved = NULL;
+	k->mem = NULL;
 	k->bitmap = NULL;
 }
 
-/* Dirty logging on slot 0, manually re-protected where KVM can. */
+/* The data region as slot 1, logged, manually re-protected if KVM can. */
 static int kvm_log_dirty(struct bench *b, struct reset_kvm *k)
 {
 	struct kvm_enable_cap cap = {
@@ -203,9 +206,9 @@ static int kvm_log_dirty(struct bench *b, struct reset_kvm *k)
 		.args[0] = KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE,
 	};
 	struct kvm_userspace_memory_region slot = {
-		.slot = 0, .flags = KVM_MEM_LOG_DIRTY_PAGES,
+		.slot = 1, .flags = KVM_MEM_LOG_DIRTY_PAGES,
 		.guest_phys_addr = BENCH_DATA_IPA, .memory_size = k->job->size,
-		.userspace_addr = (__u64)(unsigned long)k->v.mem,
+		.userspace_addr = (__u64)(unsigned long)k->mem,
 	};
 
 	k->manual = ioctl(b->kvm, KVM_CHECK_EXTENSION,
@@ -217,12 +220,18 @@ static int kvm_log_dirty(struct bench *b, struct reset_kvm *k)
 	return 0;
 }
 
+static unsigned char *anon(size_t size)
+{
+	return mmap(NULL, size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
 static int kvm_new(struct bench *b, struct reset_kvm *k)
 {
 	const struct reset_job *j = k->job;
 	struct vmm_cfg c = {
 		.kvm = b->kvm, .ipa_bits = RESET_IPA_BITS,
-		.mem_ipa = BENCH_DATA_IPA, .mem_size = j->size,
+		.mem_ipa = VMM_MEM_IPA, .mem_size = b->page_size,
 	};
 
 	k->page = b->page_size;
@@ -233,15 +242,15 @@ static int kvm_new(struct bench *b, struct reset_kvm *k)
 		return vmm_fail("out of memory");
 	if (vmm_create_cfg(&k->v, &c))
 		return -1;
-	/* Every page populated, as the box's; the saved copy likewise. */
-	memset(k->v.mem, 0, j->size);
 	vmm_load(&k->v, 0, bench_kvm_dirty_start,
 		 BENCH_BLOB_LEN(bench_kvm_dirty));
-	k->saved = mmap(NULL, j->size, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (k->saved == MAP_FAILED)
-		return vmm_fail("mmap saved copy");
-	memcpy(k->saved, k->v.mem, j->size);
+	/* Every page populated, as the box's; the saved copy likewise. */
+	k->mem = anon(j->size);
+	k->saved = anon(j->size);
+	if (k->mem == MAP_FAILED || k->saved == MAP_FAILED)
+		return vmm_fail("mmap data region");
+	memset(k->mem, 0, j->size);
+	memcpy(k->saved, k->mem, j->size);
 	if (kvm_log_dirty(b, k))
 		return -1;
 	return vmm_start(&k->v, 0, j->x, 4);
@@ -263,7 +272,7 @@ static size_t kvm_copy_back(struct reset_kvm *k)
 	for (w = 0; w < k->words; w++) {
 		for (bits = k->bitmap[w]; bits; bits &= bits - 1) {
 			off = (w * 64 + __builtin_ctzl(bits)) * k->page;
-			memcpy(k->v.mem + off, k->saved + off, k->page);
+			memcpy(k->mem + off, k->saved + off, k->page);
 			n++;
 		}
 	}
@@ -272,9 +281,9 @@ static size_t kvm_copy_back(struct reset_kvm *k)
 
 static int kvm_reset_pages(struct reset_kvm *k, size_t *copied)
 {
-	struct kvm_dirty_log log = { .slot = 0, .dirty_bitmap = k->bitmap };
+	struct kvm_dirty_log log = { .slot = 1, .dirty_bitmap = k->bitmap };
 	struct kvm_clear_dirty_log clear = {
-		.slot = 0, .first_page = 0, .num_pages = k->pages,
+		.slot = 1, .first_page = 0, .num_pages = k->pages,
 		.dirty_bitmap = k->bitmap,
 	};
 
@@ -303,7 +312,7 @@ static int kvm_check(struct reset_kvm *k)
 	if (kvm_dirty(k))
 		return -1;
 	for (i = 0; i < j->dirty; i++) {
-		memcpy(&w, k->v.mem + job_offset(j, i), 8);
+		memcpy(&w, k->mem + job_offset(j, i), 8);
 		if (w != RESET_VALUE)
 			return vmm_fail("KVM guest memory holds the wrong value");
 	}
@@ -312,7 +321,7 @@ static int kvm_check(struct reset_kvm *k)
 	if (copied != j->dirty)
 		return vmm_fail("KVM dirty log names other than the pages written");
 	for (i = 0; i < j->dirty; i++) {
-		memcpy(&w, k->v.mem + job_offset(j, i), 8);
+		memcpy(&w, k->mem + job_offset(j, i), 8);
 		if (w)
 			return vmm_fail("KVM copy back left the guest's value");
 	}

@@ -3,8 +3,10 @@
  * s2box_bench: s2box side by side with a minimal KVM VMM (kvm_vmm.h) in
  * one boot. Shared by its parts: s2box_bench.c (set-up, latencies,
  * output), bench_mem.c (memory: touching, kernel cost, density),
- * bench_scale.c (geometry and CPU scaling), bench_stats.c (statistics,
- * JSON) and bench_blobs.S (the guest code).
+ * bench_scale.c (geometry and CPU scaling), bench_reset.c (reset to a
+ * snapshot against KVM's dirty log), bench_clone.c (clones against fresh
+ * boxes), bench_stats.c (statistics, JSON) and bench_blobs.S (the guest
+ * code).
  */
 #ifndef S2BOX_BENCH_H
 #define S2BOX_BENCH_H
@@ -36,6 +38,8 @@ BENCH_BLOB(bench_box_first);
 BENCH_BLOB(bench_kvm_first);
 BENCH_BLOB(bench_box_touch);
 BENCH_BLOB(bench_kvm_touch);
+BENCH_BLOB(bench_box_dirty);
+BENCH_BLOB(bench_kvm_dirty);
 
 /* Summary of one set of samples, in nanoseconds. */
 struct bench_stat {
@@ -59,6 +63,9 @@ struct bench_pair {
 	unsigned int kvm_levels;
 	unsigned int threads;	/* CPUs running at once; 0: one, unpinned */
 	unsigned int mib;	/* memory touched */
+	__u64 bytes;		/* box or memory slot size; 0: not applicable */
+	unsigned int dirty;	/* pages written since the snapshot */
+	const char *other;	/* what the second side is; NULL: "kvm" */
 	bool has_box, has_kvm;
 	struct bench_stat box, kvm;
 	double box_rate, kvm_rate;	/* all threads together, per second */
@@ -88,6 +95,18 @@ struct bench_density {
 
 extern const char * const bench_stat_keys[8];
 
+/* Memory a clone holds against a fresh box of the same image. */
+struct bench_clone_mem {
+	__u64 image;		/* the template's memory, bytes */
+	__u64 objects;		/* clones measured at once */
+	/* fdinfo s2box_mem_bytes: host memory the box holds itself */
+	long long fresh_mem, idle_mem, dirty_mem;
+	long long idle_shared;	/* s2box_box_info.shared_bytes */
+	long long idle_tables;	/* s2box_box_info.table_pages */
+	/* memory.current per object; < 0: no memory cgroup */
+	double fresh_charged, idle_charged, dirty_charged;
+};
+
 /* What the whole run knows; results accumulate here. */
 struct bench {
 	int ctl, kvm;		/* /dev/s2box, /dev/kvm (-1: no KVM) */
@@ -101,11 +120,18 @@ struct bench {
 	size_t npairs;
 	struct bench_mem mem[96];
 	size_t nmem;
-	struct bench_density density[2];
+	struct bench_density density[3];
 	size_t ndensity;
 	bool memcg;		/* a cgroup2 memory controller is usable */
 	char memcg_why[96];
 	long max_boxes_per_user;	/* the module's, lifted to 0 meanwhile */
+	long max_box_mem_mb;	/* the module's, raised for reset and clone */
+	__u64 reset_max_bytes;	/* the largest box reset measured */
+	char reset_note[96];	/* why it is smaller than 1 GiB, if it is */
+	int kvm_dirty_manual;	/* KVM_CLEAR_DIRTY_LOG used (-1: not known) */
+	bool has_clone_mem;
+	struct bench_clone_mem clone_mem;
+	int clone_tmpl;		/* the template density clones (-1: none) */
 };
 
 /* bench_stats.c */
@@ -127,6 +153,17 @@ void bench_log(const char *fmt, ...) __printf(1, 2);
 const char *bench_granule_name(unsigned int granule);
 
 /*
+ * One side of a measured pair: @op is timed; @prep, if any, runs before
+ * each @op and is not (what brings the box or VM to the state @op
+ * starts from).
+ */
+typedef int (*bench_op)(void *arg);
+struct bench_ops {
+	bench_op prep, op;
+	void *arg;
+};
+
+/*
  * s2box_bench.c: the work both sides do, shared by the parts. Each
  * returns 0, or -1 with vmm_why naming the step that failed.
  */
@@ -146,6 +183,12 @@ int bench_collect_first(struct bench *b, struct bench_samples *bs,
 			struct bench_samples *ks, unsigned int granule,
 			unsigned int ipa_bits, size_t iters);
 unsigned int bench_main_granule(const struct bench *b);
+/* bench_ops of either side (or NULL) timed in turns, summarised in @p. */
+int bench_measure(struct bench_pair *p, const struct bench_ops *box,
+		  const struct bench_ops *kvm, size_t iters);
+/* Set a module parameter of s2box; the old value in *@old (-1: none). */
+void bench_param_set(const char *name, long value, long *old);
+void bench_param_restore(const char *name, long old);
 /* Logs what failed (vmm_why, errno); the run then exits non-zero. */
 void bench_report_failure(const char *what);
 
@@ -156,6 +199,22 @@ void bench_print_table(const struct bench *b);
 void bench_touch(struct bench *b);
 void bench_kernel_memory(struct bench *b);
 void bench_density(struct bench *b);
+void bench_density_clones(struct bench *b);
+bool bench_memcg_ready(struct bench *b);
+/* memory.current of the bench's cgroup, settled first with @settle. */
+long long bench_memcg_charged(bool settle);
+/* The value of @key in a "key value" or "key: value" file; -1: none. */
+long long bench_read_keyed(const char *path, const char *key);
+
+/* bench_reset.c */
+void bench_reset(struct bench *b);
+
+/* bench_clone.c */
+void bench_clone(struct bench *b);
+/* A clone of b->clone_tmpl for the density child; its fd, or -1. */
+int bench_clone_one(struct bench *b);
+/* A value of /proc/self/fdinfo of @fd; -1: none. */
+long long bench_fdinfo(int fd, const char *key);
 
 /* bench_scale.c */
 void bench_geometry(struct bench *b);

@@ -70,3 +70,36 @@ bench_kvm_touch_start:
 	str	x1, [x3]
 	b	.
 bench_kvm_touch_end:
+
+/*
+ * Dirty pages for reset and clone: x0 = first address, x1 = count (0:
+ * none), x2 = stride, x3 = the value stored once at each address. The
+ * KVM blob starts with a NOP: a KVM_RUN after an MMIO exit completes the
+ * store by stepping over one instruction, after the reset's
+ * KVM_SET_ONE_REG of pc; the NOP makes either entry point the same.
+ */
+	.balign	16
+	.global	bench_box_dirty_start, bench_box_dirty_end
+bench_box_dirty_start:
+	cbz	x1, 2f
+1:	str	x3, [x0]
+	add	x0, x0, x2
+	subs	x1, x1, #1
+	b.ne	1b
+2:	hvc	#2
+	b	.
+bench_box_dirty_end:
+
+	.balign	16
+	.global	bench_kvm_dirty_start, bench_kvm_dirty_end
+bench_kvm_dirty_start:
+	nop
+	cbz	x1, 2f
+1:	str	x3, [x0]
+	add	x0, x0, x2
+	subs	x1, x1, #1
+	b.ne	1b
+2:	movz	x4, #0x2000, lsl #16
+	str	x1, [x4]
+	b	.
+bench_kvm_dirty_end:

@@ -256,7 +256,7 @@ static int cg_write(const char *path, const char *text)
 }
 
 /* The value of @key in a "key value" file; "" for a one-number file. */
-static long long read_keyed(const char *path, const char *key)
+long long bench_read_keyed(const char *path, const char *key)
 {
 	long long value = -1;
 	size_t n = strlen(key);
@@ -284,7 +284,7 @@ static long long cg_current(const char *cg)
 	char path[160];
 
 	snprintf(path, sizeof(path), "%s/memory.current", cg);
-	return read_keyed(path, "");
+	return bench_read_keyed(path, "");
 }
 
 static int cg_join(const char *cg)
@@ -395,8 +395,8 @@ static void mem_snap(struct mem_snap *s, bool before, bool exact)
 	memcg_drain();
 	s->current = cg_current(CG_MAIN);
 	for (i = 0; i < ARRAY_SIZE(bench_stat_keys); i++)
-		s->stat[i] = read_keyed(CG_MAIN "/memory.stat",
-					bench_stat_keys[i]);
+		s->stat[i] = bench_read_keyed(CG_MAIN "/memory.stat",
+					      bench_stat_keys[i]);
 }
 
 static void mem_delta(struct bench_mem *m, const struct mem_snap *a,
@@ -566,7 +566,24 @@ void bench_kernel_memory(struct bench *b)
 	bench_log("kernel memory per VM done");
 }
 
+bool bench_memcg_ready(struct bench *b)
+{
+	return memcg_setup(b);
+}
+
+long long bench_memcg_charged(bool settle)
+{
+	if (settle)
+		memcg_settle();
+	memcg_drain();
+	return cg_current(CG_MAIN);
+}
+
 /* --- density ----------------------------------------------------------- */
+
+enum density_kind { DENSITY_BOX, DENSITY_KVM, DENSITY_CLONE };
+
+static const char * const density_names[] = { "s2box", "kvm", "s2box-clone" };
 
 struct density_shared {
 	__u64 count;
@@ -583,15 +600,33 @@ static void density_stop(struct density_shared *sh, const char *why, int err)
 		snprintf(sh->stop, sizeof(sh->stop), "%s", why);
 }
 
+/* One more object; false (and @sh says why) when it failed. */
+static bool density_add(struct bench *b, enum density_kind kind, size_t i,
+			unsigned int granule, struct density_shared *sh)
+{
+	bool ok;
+
+	if (kind == DENSITY_KVM)
+		ok = !vm_minimal(b, 0, &vms[i]);
+	else if (kind == DENSITY_CLONE)
+		ok = bench_clone_one(b) >= 0;
+	else
+		ok = box_minimal(b, granule, 36) >= 0;
+	if (!ok)
+		density_stop(sh, vmm_why, errno);
+	return ok;
+}
+
 /*
  * In a child, in a fresh cgroup limited to @budget bytes above what the
- * child already uses: boxes until one fails (s2box gives ENOMEM at the
- * limit); KVM VMs until the next would not fit (KVM's allocations at the
- * limit would call the OOM killer rather than fail), the cap, or the time
- * limit. The count goes to @sh as it grows.
+ * child already uses: boxes or clones (of b->clone_tmpl, whose snapshot
+ * the parent holds and pays for) until one fails (s2box gives ENOMEM at
+ * the limit); KVM VMs until the next would not fit (KVM's allocations at
+ * the limit would call the OOM killer rather than fail), the cap, or the
+ * time limit. The count goes to @sh as it grows.
  */
-static int density_child(struct bench *b, bool kvm, __u64 budget,
-			 struct density_shared *sh)
+static int density_child(struct bench *b, enum density_kind kind,
+			 __u64 budget, struct density_shared *sh)
 {
 	unsigned int granule = s2box_ipa_limit(&b->caps, S2BOX_GRANULE_4K) ?
 		S2BOX_GRANULE_4K : s2box_any_granule(b->ctl);
@@ -613,21 +648,16 @@ static int density_child(struct bench *b, bool kvm, __u64 budget,
 		return 3;
 	density_stop(sh, "the cap", 0);
 	for (i = 0; i < MAX_OBJECTS; i++) {
-		if (kvm) {
+		if (kind == DENSITY_KVM) {
 			cur = cg_current(CG_DENSITY);
 			if (i && cur + 2 * (cur - base) / (long long)i >
 			    base + (long long)budget) {
 				density_stop(sh, "the budget", 0);
 				break;
 			}
-			if (vm_minimal(b, 0, &vms[i])) {
-				density_stop(sh, vmm_why, errno);
-				break;
-			}
-		} else if (box_minimal(b, granule, 36) < 0) {
-			density_stop(sh, vmm_why, errno);
-			break;
 		}
+		if (!density_add(b, kind, i, granule, sh))
+			break;
 		sh->count = i + 1;
 		sh->seconds = (now_ns() - t0) / 1e9;
 		if (sh->seconds > DENSITY_SECONDS) {
@@ -638,8 +668,8 @@ static int density_child(struct bench *b, bool kvm, __u64 budget,
 	return 0;
 }
 
-static void density_side(struct bench *b, bool kvm, __u64 budget,
-			 struct density_shared *sh)
+static void density_side(struct bench *b, enum density_kind kind,
+			 __u64 budget, struct density_shared *sh)
 {
 	struct bench_density *d = &b->density[b->ndensity];
 	int status = 0, tries;
@@ -653,12 +683,12 @@ static void density_side(struct bench *b, bool kvm, __u64 budget,
 	}
 	pid = fork();
 	if (pid == 0)
-		_exit(density_child(b, kvm, budget, sh));
+		_exit(density_child(b, kind, budget, sh));
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
 		status = -1;
-	ooms = read_keyed(CG_DENSITY "/memory.events", "oom_kill");
+	ooms = bench_read_keyed(CG_DENSITY "/memory.events", "oom_kill");
 	memset(d, 0, sizeof(*d));
-	d->side = kvm ? "kvm" : "s2box";
+	d->side = density_names[kind];
 	d->count = sh->count;
 	d->budget = budget;
 	d->seconds = sh->seconds;
@@ -673,13 +703,14 @@ static void density_side(struct bench *b, bool kvm, __u64 budget,
 		usleep(100 * 1000);
 }
 
-void bench_density(struct bench *b)
+static void density_run(struct bench *b, enum density_kind kind)
 {
 	const char *mib = getenv("S2BOX_BENCH_DENSITY_MIB");
 	__u64 budget = (mib ? strtoull(mib, NULL, 10) : 256) * MIB;
 	struct density_shared *sh;
 
-	if (!memcg_setup(b) || !shared_page_ready(b))
+	if (!memcg_setup(b) || !shared_page_ready(b) ||
+	    b->ndensity == ARRAY_SIZE(b->density))
 		return;
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -688,13 +719,22 @@ void bench_density(struct bench *b)
 		return;
 	}
 	grow_fd_table();
-	density_side(b, false, budget, sh);
-	bench_log("density (s2box) done: %llu boxes",
+	density_side(b, kind, budget, sh);
+	bench_log("density (%s) done: %llu", density_names[kind],
 		  (unsigned long long)sh->count);
-	if (b->kvm >= 0) {
-		density_side(b, true, budget, sh);
-		bench_log("density (KVM) done: %llu VMs",
-			  (unsigned long long)sh->count);
-	}
 	munmap(sh, sizeof(*sh));
+}
+
+void bench_density(struct bench *b)
+{
+	density_run(b, DENSITY_BOX);
+	if (b->kvm >= 0)
+		density_run(b, DENSITY_KVM);
+}
+
+/* Clones of b->clone_tmpl in the same budget (bench_clone.c). */
+void bench_density_clones(struct bench *b)
+{
+	if (b->clone_tmpl >= 0)
+		density_run(b, DENSITY_CLONE);
 }

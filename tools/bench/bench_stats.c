@@ -145,13 +145,16 @@ static void json_pair(FILE *f, const struct bench_pair *p)
 		fprintf(f, ", \"threads\": %u", p->threads);
 	if (p->mib)
 		fprintf(f, ", \"mib\": %u", p->mib);
+	if (p->bytes)
+		fprintf(f, ", \"bytes\": %llu, \"dirty_pages\": %u",
+			(unsigned long long)p->bytes, p->dirty);
 	if (p->has_box) {
 		fprintf(f, ",\n     ");
 		json_stat(f, "s2box", &p->box);
 	}
 	if (p->has_kvm) {
 		fprintf(f, ",\n     ");
-		json_stat(f, "kvm", &p->kvm);
+		json_stat(f, p->other ? p->other : "kvm", &p->kvm);
 	}
 	if (r > 0)
 		fprintf(f, ",\n     \"ratio\": %.4f", r);
@@ -196,6 +199,24 @@ static void json_caps(FILE *f, const struct s2box_caps *c)
 		c->host_page_size);
 }
 
+static void json_clone_mem(FILE *f, const struct bench *b)
+{
+	const struct bench_clone_mem *m = &b->clone_mem;
+
+	if (!b->has_clone_mem)
+		return;
+	fprintf(f, "  \"clone_memory\": {\"image_bytes\": %llu, \"clones\": %llu, ",
+		(unsigned long long)m->image, (unsigned long long)m->objects);
+	fprintf(f, "\"fresh_mem_bytes\": %lld, \"idle_mem_bytes\": %lld, ",
+		m->fresh_mem, m->idle_mem);
+	fprintf(f, "\"dirty_16_mem_bytes\": %lld, \"idle_shared_bytes\": %lld, ",
+		m->dirty_mem, m->idle_shared);
+	fprintf(f, "\"idle_table_pages\": %lld,\n    \"fresh_charged_bytes\": %.0f, ",
+		m->idle_tables, m->fresh_charged);
+	fprintf(f, "\"idle_charged_bytes\": %.0f, \"dirty_16_charged_bytes\": %.0f},\n",
+		m->idle_charged, m->dirty_charged);
+}
+
 int bench_write_json(const struct bench *b, const char *path)
 {
 	FILE *f = fopen(path, "we");
@@ -214,6 +235,13 @@ int bench_write_json(const struct bench *b, const char *path)
 	fprintf(f, "\"max_boxes_per_user_lifted_from\": %ld,\n",
 		b->max_boxes_per_user);
 	json_caps(f, &b->caps);
+	if (b->reset_max_bytes) {
+		fprintf(f, "  \"reset_max_bytes\": %llu, \"reset_note\": \"%s\", ",
+			(unsigned long long)b->reset_max_bytes, b->reset_note);
+		fprintf(f, "\"kvm_clear_dirty_log\": %s,\n",
+			b->kvm_dirty_manual > 0 ? "true" : "false");
+	}
+	json_clone_mem(f, b);
 	fprintf(f, "  \"pairs\": [\n");
 	for (i = 0; i < b->npairs; i++) {
 		json_pair(f, &b->pairs[i]);

@@ -189,22 +189,156 @@ static void print_memory(const struct bench *b)
 		       kernel_pages(b, m) <= 5.0 ? "met" : "NOT met");
 }
 
+static const struct bench_density *find_density(const struct bench *b,
+						const char *side)
+{
+	size_t i;
+
+	for (i = 0; i < b->ndensity; i++)
+		if (!strcmp(b->density[i].side, side))
+			return &b->density[i];
+	return NULL;
+}
+
 static void print_density(const struct bench *b)
 {
-	const struct bench_density *d = b->density;
+	static const char * const rows[][2] = {
+		{ "s2box", "s2box (4K, 36-bit, one page):" },
+		{ "kvm", "KVM (VM + vCPU + one slot):" },
+		{ "s2box-clone", "s2box clones of 64 MiB (idle):" },
+	};
+	const struct bench_density *d, *box, *kvm;
+	size_t i;
 
 	if (!b->ndensity)
 		return;
 	printf("\nDensity: minimal boxes / VMs in a memory cgroup of %llu MiB\n",
-	       (unsigned long long)(d[0].budget / MIB));
-	printf("  s2box (4K, 36-bit, one page): %llu (stopped by %s)\n",
-	       (unsigned long long)d[0].count, d[0].stop);
-	if (b->ndensity < 2)
+	       (unsigned long long)(b->density[0].budget / MIB));
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		d = find_density(b, rows[i][0]);
+		if (d)
+			printf("  %-31s %llu (stopped by %s)\n", rows[i][1],
+			       (unsigned long long)d->count, d->stop);
+	}
+	box = find_density(b, "s2box");
+	kvm = find_density(b, "kvm");
+	if (box && kvm && kvm->count)
+		printf("  s2box/KVM: %.2f\n", (double)box->count / kvm->count);
+}
+
+static const char *fmt_bytes(char *buf, size_t len, double bytes)
+{
+	__u64 whole = bytes > 0 ? (__u64)bytes : 0;
+
+	if (bytes < 0)
+		snprintf(buf, len, "-");
+	else if (whole == bytes && whole && !(whole % (1024 * MIB)))
+		snprintf(buf, len, "%llu GiB", whole / (1024 * MIB));
+	else if (whole == bytes && whole && !(whole % MIB))
+		snprintf(buf, len, "%llu MiB", whole / MIB);
+	else if (whole == bytes && whole < MIB && !(whole % 1024))
+		snprintf(buf, len, "%llu KiB", whole / 1024);
+	else if (bytes < MIB)
+		snprintf(buf, len, "%.1f KiB", bytes / 1024);
+	else
+		snprintf(buf, len, "%.2f MiB", bytes / MIB);
+	return buf;
+}
+
+/* A row of two sides: medians, p99s, the ratio and its target. */
+static void print_row(const char *label, const struct bench_pair *p)
+{
+	char t[4][16], ratio[48];
+	double r = bench_ratio(p);
+
+	snprintf(ratio, sizeof(ratio), r > 0 ? "%.3f" : "-", r);
+	if (r > 0 && p->target > 0)
+		snprintf(ratio, sizeof(ratio), "%.3f (target <= %.2f: %s)", r,
+			 p->target, r <= p->target ? "met" : "NOT met");
+	printf("  %-28s %9s %9s %9s %9s  %s\n", label,
+	       fmt_ns(t[0], 16, med(p, false)),
+	       fmt_ns(t[1], 16, p->has_box ? p->box.p99 : 0),
+	       fmt_ns(t[2], 16, med(p, true)),
+	       fmt_ns(t[3], 16, p->has_kvm ? p->kvm.p99 : 0), ratio);
+}
+
+static const struct bench_pair *find_reset(const struct bench *b,
+					   __u64 bytes, unsigned int dirty)
+{
+	size_t i;
+
+	for (i = 0; i < b->npairs; i++)
+		if (!strcmp(b->pairs[i].section, "reset") &&
+		    b->pairs[i].bytes == bytes && b->pairs[i].dirty == dirty)
+			return &b->pairs[i];
+	return NULL;
+}
+
+static void print_reset(const struct bench *b)
+{
+	const struct bench_pair *p, *small, *big;
+	char label[48], sz[24];
+	size_t i;
+	double r;
+
+	if (!b->reset_max_bytes)
 		return;
-	printf("  KVM (VM + vCPU + one slot):   %llu (stopped by %s)\n",
-	       (unsigned long long)d[1].count, d[1].stop);
-	if (d[1].count)
-		printf("  s2box/KVM: %.2f\n", (double)d[0].count / d[1].count);
+	printf("\nReset to the snapshot after the blob wrote N pages (s2box: S2BOX_RESET;\n");
+	printf("  KVM: GET_DIRTY_LOG, copy back, %s6 SET_ONE_REG)\n",
+	       b->kvm_dirty_manual > 0 ? "CLEAR_DIRTY_LOG, " : "");
+	printf("  %-28s %9s %9s %9s %9s  %s\n", "box or slot, pages", "s2box",
+	       "p99", "KVM", "p99", "s2box/KVM");
+	for (i = 0; i < b->npairs; i++) {
+		p = &b->pairs[i];
+		if (strcmp(p->section, "reset"))
+			continue;
+		fmt_bytes(sz, sizeof(sz), p->bytes);
+		snprintf(label, sizeof(label), "%s, %u", sz, p->dirty);
+		print_row(label, p);
+	}
+	if (b->reset_note[0])
+		printf("  (largest box %s: %s)\n",
+		       fmt_bytes(sz, sizeof(sz), b->reset_max_bytes), b->reset_note);
+	small = find_reset(b, 64 * 1024, 16);
+	big = find_reset(b, b->reset_max_bytes, 16);
+	if (small && big && med(small, false) > 0) {
+		r = med(big, false) / med(small, false);
+		printf("  s2box, %s against 64 KiB, 16 pages: %.2f (target <= 2: %s)\n",
+		       fmt_bytes(sz, sizeof(sz), b->reset_max_bytes), r,
+		       r <= 2 ? "met" : "NOT met");
+	}
+}
+
+static void print_clone(const struct bench *b)
+{
+	const struct bench_clone_mem *m = &b->clone_mem;
+	const struct bench_pair *p;
+	char t[3][24];
+
+	p = find(b, "clone", "clone_first_exit", 0, 0, 0);
+	if (!p)
+		return;
+	printf("\nClone of a 64 MiB template against a fresh box (CREATE, MAP, pwrite 64 MiB,\n");
+	printf("  SET_REGS), each run to its first exit (HVC)\n");
+	printf("  %-28s %9s %9s %9s %9s  %s\n", "", "clone", "p99", "fresh",
+	       "p99", "clone/fresh");
+	print_row("create to first exit", p);
+	p = find(b, "clone", "clone_first_exit_16_dirty", 0, 0, 0);
+	if (p)
+		print_row("  16 pages written first", p);
+	if (!b->has_clone_mem)
+		return;
+	printf("  memory per box: held (fdinfo s2box_mem_bytes) | memory-cgroup charge\n");
+	printf("    fresh box              %12s | %s\n",
+	       fmt_bytes(t[0], 24, m->fresh_mem),
+	       fmt_bytes(t[1], 24, m->fresh_charged));
+	printf("    clone, idle            %12s | %s (%lld table pages, %s shared)\n",
+	       fmt_bytes(t[0], 24, m->idle_mem),
+	       fmt_bytes(t[1], 24, m->idle_charged), m->idle_tables,
+	       fmt_bytes(t[2], 24, m->idle_shared));
+	printf("    clone, 16 pages written %11s | %s\n",
+	       fmt_bytes(t[0], 24, m->dirty_mem),
+	       fmt_bytes(t[1], 24, m->dirty_charged));
 }
 
 static void print_geometry(const struct bench *b)
@@ -282,6 +416,8 @@ void bench_print_table(const struct bench *b)
 	print_touch(b);
 	print_memory(b);
 	print_density(b);
+	print_reset(b);
+	print_clone(b);
 	print_geometry(b);
 	print_cpus(b);
 	printf("\n=== end of table ===\n");

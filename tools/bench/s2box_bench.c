@@ -13,6 +13,8 @@
  *   memory       kernel memory per box for every geometry, per VM, and
  *                how many fit in a memory cgroup (bench_mem.c)
  *   scaling      against IPA size and granule, and CPUs (bench_scale.c)
+ *   reset        S2BOX_RESET against KVM's dirty log (bench_reset.c)
+ *   clone        S2BOX_CLONE against a fresh box (bench_clone.c)
  *
  * Samples are CLOCK_MONOTONIC around each operation; s2box and KVM take
  * turns in blocks so that a slow phase of the machine hits both. Output: a
@@ -22,7 +24,8 @@
  * Environment: S2BOX_BENCH_KERNEL, S2BOX_BENCH_CPU, S2BOX_BENCH_ACCEL name
  * the machine in the report; S2BOX_BENCH_SCALE is the number of iterations
  * in percent of the default (100); S2BOX_BENCH_ONLY a list of the parts
- * to run (latency touch memory density geometry cpus; default all).
+ * to run (latency touch memory density geometry cpus reset clone;
+ * default all).
  */
 
 #define _GNU_SOURCE
@@ -168,12 +171,11 @@ unsigned int bench_kvm_levels(const struct bench *b, unsigned int ipa_bits)
 
 /* --- measuring --------------------------------------------------------- */
 
-typedef int (*bench_op)(void *arg);
-
 struct side {
 	bench_op op;
 	void *arg;
 	struct bench_samples s;
+	bench_op prep;		/* untimed, before each op; may be NULL */
 };
 
 static int op_box_noop(void *arg)
@@ -247,6 +249,8 @@ static int run_side(struct side *s, size_t n, bool keep)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
+		if (s->prep && s->prep(s->arg))
+			return -1;
 		t0 = now_ns();
 		if (s->op(s->arg))
 			return -1;
@@ -310,6 +314,19 @@ free_box:
 	if (box)
 		bench_samples_free(&box->s);
 	return err;
+}
+
+int bench_measure(struct bench_pair *p, const struct bench_ops *box,
+		  const struct bench_ops *kvm, size_t iters)
+{
+	struct side sb = { .op = box ? box->op : NULL,
+			   .arg = box ? box->arg : NULL,
+			   .prep = box ? box->prep : NULL };
+	struct side sk = { .op = kvm ? kvm->op : NULL,
+			   .arg = kvm ? kvm->arg : NULL,
+			   .prep = kvm ? kvm->prep : NULL };
+
+	return measure(p, box ? &sb : NULL, kvm ? &sk : NULL, iters);
 }
 
 void bench_report_failure(const char *what)
@@ -491,37 +508,45 @@ static void read_choice(const char *path, char *out, size_t len)
 	}
 }
 
-#define MAX_BOXES_PARAM	"/sys/module/s2box/parameters/max_boxes_per_user"
+#define PARAM_DIR	"/sys/module/s2box/parameters/"
 
 /*
  * The density measurement creates boxes until memory runs out, far more
- * than the per-user limit allows (1024 by default): lift it meanwhile.
+ * than the per-user limit allows (1024 by default), and reset and clone
+ * want boxes with a snapshot of up to 1 GiB: such limits are lifted
+ * meanwhile and restored at the end.
  */
-static void max_boxes_lift(struct bench *b)
+void bench_param_set(const char *name, long value, long *old)
 {
-	char buf[32] = "";
-	int fd = open(MAX_BOXES_PARAM, O_RDWR | O_CLOEXEC);
+	char path[160], cur[32] = "", buf[32];
+	int fd, len;
 
-	b->max_boxes_per_user = -1;
+	*old = -1;
+	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
+	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	if (read(fd, buf, sizeof(buf) - 1) > 0 && pwrite(fd, "0", 1, 0) == 1)
-		b->max_boxes_per_user = strtol(buf, NULL, 10);
+	len = snprintf(buf, sizeof(buf), "%ld", value);
+	if (read(fd, cur, sizeof(cur) - 1) > 0) {
+		*old = strtol(cur, NULL, 10);
+		if (pwrite(fd, buf, len, 0) != len)
+			*old = -1;
+	}
 	close(fd);
 }
 
-static void max_boxes_restore(struct bench *b)
+void bench_param_restore(const char *name, long old)
 {
-	char buf[32];
+	char path[160], buf[32];
 	int fd;
 
-	if (b->max_boxes_per_user < 0)
+	if (old < 0)
 		return;
-	fd = open(MAX_BOXES_PARAM, O_WRONLY | O_CLOEXEC);
-	snprintf(buf, sizeof(buf), "%ld", b->max_boxes_per_user);
+	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	snprintf(buf, sizeof(buf), "%ld", old);
 	if (fd < 0 || write(fd, buf, strlen(buf)) < 0)
-		bench_log("cannot restore %s: %s", MAX_BOXES_PARAM,
-			  strerror(errno));
+		bench_log("cannot restore %s: %s", path, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 }
@@ -551,7 +576,10 @@ static int setup(struct bench *b)
 		bench_log("%s: %s", S2BOX_DEVICE_PATH, strerror(errno));
 		return -1;
 	}
-	max_boxes_lift(b);
+	bench_param_set("max_boxes_per_user", 0, &b->max_boxes_per_user);
+	b->max_box_mem_mb = -1;
+	b->clone_tmpl = -1;
+	b->kvm_dirty_manual = -1;
 	b->kvm = vmm_available() ? open("/dev/kvm", O_RDWR | O_CLOEXEC) : -1;
 	if (b->kvm < 0) {
 		bench_log("no /dev/kvm: s2box side only");
@@ -600,13 +628,18 @@ int main(void)
 		bench_geometry(&b);
 	if (part_wanted("cpus"))
 		bench_cpus(&b);
+	if (part_wanted("reset"))
+		bench_reset(&b);
+	if (part_wanted("clone"))
+		bench_clone(&b);
 	/* Last: tearing thousands of VMs down goes on after the count. */
 	if (part_wanted("memory"))
 		bench_kernel_memory(&b);
 	if (part_wanted("density"))
 		bench_density(&b);
 	bench_print_table(&b);
-	max_boxes_restore(&b);
+	bench_param_restore("max_boxes_per_user", b.max_boxes_per_user);
+	bench_param_restore("max_box_mem_mb", b.max_box_mem_mb);
 	write_outputs(&b);
 	bench_log("done in %.0f s, %d failure(s)", (now_ns() - t0) / 1e9,
 		  failures);

@@ -201,6 +201,7 @@ struct s2box_snap {
 	refcount_t ref;
 	struct xarray pages;
 	struct xarray prots;
+	struct xarray chunks;	/* first index of each allocation: pages */
 	unsigned long nr_pages;
 	struct s2box_regs regs;
 	struct mm_struct *mm;

@@ -98,6 +98,7 @@ static void snap_put(struct s2box_snap *snap)
 	}
 	xa_destroy(&snap->pages);
 	xa_destroy(&snap->prots);
+	xa_destroy(&snap->chunks);
 	if (snap->mm) {
 		atomic64_sub(snap->pinned_bytes >> PAGE_SHIFT,
 			     &snap->mm->pinned_vm);
@@ -115,6 +116,7 @@ static struct s2box_snap *snap_alloc(struct s2box_box *box)
 	refcount_set(&snap->ref, 1);
 	xa_init(&snap->pages);
 	xa_init(&snap->prots);
+	xa_init(&snap->chunks);
 	/* Charged like the box's memory, to the same process. */
 	snap->mm = box->mm;
 	if (snap->mm)
@@ -484,6 +486,9 @@ static int snap_copy_memory(struct s2box_box *box, struct s2box_snap *snap)
 		if (!copy)
 			return -ENOMEM;
 		err = snap_copy_chunk(box, snap, index, n, ref.prot, copy);
+		if (!err)
+			err = xa_err(xa_store(&snap->chunks, index, xa_mk_value(n),
+					      S2BOX_GFP));
 		if (err)
 			return err;
 		index += n;
@@ -924,26 +929,19 @@ void s2box_snap_put(struct s2box_snap *snap)
 	snap_put(snap);
 }
 
-/* Map the run of the snapshot's pages that starts at *@index, read-only. */
-static int snap_map_run(struct s2box_box *box, struct s2box_snap *snap,
-			unsigned long *index, struct page *first)
+/*
+ * Map one chunk of the snapshot (@n pages from @index, one allocation,
+ * so physically contiguous) read-only: a block wherever the copy came as
+ * one (snap_chunk_pages()).
+ */
+static int snap_map_chunk(struct s2box_box *box, struct s2box_snap *snap,
+			  unsigned long index, unsigned long n)
 {
-	unsigned int prot = snap_prot_at(&snap->prots, *index);
-	unsigned long start = *index, n = 1;
-	struct page *next;
+	struct page *first = xa_load(&snap->pages, index);
+	unsigned int prot = snap_prot_at(&snap->prots, index);
 
-	for (;;) {
-		next = xa_load(&snap->pages, start + n);
-		if (!next || page_to_phys(next) != page_to_phys(first) +
-		    (n << PAGE_SHIFT) || snap_prot_at(&snap->prots, start + n) !=
-		    prot)
-			break;
-		n++;
-	}
-	*index = start + n - 1;
-	/* Blocks wherever the copy came as one (snap_chunk_pages()). */
-	return s2pt_map(&box->pt, (u64)start << PAGE_SHIFT, page_to_phys(first),
-			(u64)n << PAGE_SHIFT,
+	return s2pt_map(&box->pt, (u64)index << PAGE_SHIFT,
+			page_to_phys(first), (u64)n << PAGE_SHIFT,
 			s2box_mem_prot_to_s2pt(prot) & ~S2PT_PROT_W, 0);
 }
 
@@ -959,7 +957,7 @@ int s2box_snap_clone(struct s2box_snap *snap, struct s2box_box *child,
 		     u64 tmpl_id)
 {
 	unsigned long index;
-	struct page *page;
+	void *entry;
 	int err = 0;
 
 	mutex_lock(&child->lock);
@@ -968,8 +966,9 @@ int s2box_snap_clone(struct s2box_snap *snap, struct s2box_box *child,
 	child->snap = snap;
 	child->clone_of = tmpl_id;
 	child->regs = snap->regs;
-	xa_for_each(&snap->pages, index, page) {
-		err = snap_map_run(child, snap, &index, page);
+	/* A chunk at a time: a clone costs its tables, not its pages. */
+	xa_for_each(&snap->chunks, index, entry) {
+		err = snap_map_chunk(child, snap, index, xa_to_value(entry));
 		if (err)
 			break;
 		cond_resched();

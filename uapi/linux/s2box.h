@@ -557,7 +557,9 @@ struct s2box_clone {
  * fault exits too (a split keeps a block's permissions), except a write
  * to memory mapped writable that the module write-protected itself, to
  * track changes after S2BOX_SNAPSHOT or to share a clone's pages: the
- * kernel resolves it and the box goes on (S2BOX_ATTR_BOX_DIRTY_FAULTS).
+ * kernel resolves it and the box goes on (S2BOX_ATTR_BOX_DIRTY_FAULTS),
+ * unless a clone's copy of the page cannot be had (a memory limit), when
+ * it exits as the permission fault it is.
  * Errors: EINTR (a signal arrived; RUN again resumes exactly where the box
  *         stopped); EBUSY (the box is running on another thread);
  *         EINVAL (flags, reserved, or a structure size in the ioctl

@@ -438,10 +438,37 @@ static void load_cycle(struct __test_metadata *_metadata,
 	close(ctl);
 }
 
+/*
+ * Every slab cache shrunk, as writing its sysfs "shrink" file does: the
+ * caches' empty slabs go back to the page allocator, and on a generic
+ * KASAN kernel so does everything of the cache waiting in KASAN's
+ * quarantine. Freed objects sit there, still counted in Slab and as
+ * active in /proc/slabinfo, until the quarantine reaches 1/32 of RAM,
+ * 64 MiB in a 2 GiB guest. Module load and unload free a few hundred
+ * KiB of them (kernfs nodes, trace event fields, kmalloc-2k and -4k
+ * buffers and kmemleak's record of each): on the 6.12 debug kernel 100
+ * cycles grew Slab 61 -> 84 MiB without the shrink, every cache back
+ * at or below its level before once shrunk, and kmemleak found nothing.
+ * The shrink is what makes Slab count live objects only, on any kernel;
+ * a real leak stays in Slab through it.
+ */
+static void shrink_slabs(void)
+{
+	glob_t g;
+	size_t i;
+
+	if (glob("/sys/kernel/slab/*/shrink", 0, NULL, &g))
+		return;
+	for (i = 0; i < g.gl_pathc; i++)
+		write_text(g.gl_pathv[i], "1");
+	globfree(&g);
+}
+
 static void flush_caches(void)
 {
 	sync();
 	write_text("/proc/sys/vm/drop_caches", "3");
+	shrink_slabs();
 }
 
 /*

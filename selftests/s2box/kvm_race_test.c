@@ -55,6 +55,8 @@ struct worker {
 	int ngranules;
 	__u64 deadline;
 	long rounds, vms;		/* exits or boxes; VMs created */
+	struct worker *kvm;		/* a box worker's KVM peer on its CPU */
+	bool done;			/* __atomic: the worker returned */
 	char err[300];			/* first failure, empty if none */
 };
 
@@ -77,10 +79,17 @@ static void *fail(struct worker *w, const char *fmt, ...)
 	return NULL;
 }
 
-/* A fresh VM every EXITS_PER_VM exits; the count must go 1, 2, 3, ... */
-static void *kvm_worker(void *arg)
+/*
+ * A fresh VM every EXITS_PER_VM exits, or after a quarter of the race if
+ * exits are slower than that: on the debug kernel (KASAN, lockdep) on a
+ * busy host a worker made 97 exits, or one, in the whole 3 s race, so it
+ * never got to a second VM. Past the deadline it goes on until it has
+ * run two VMs, one exit each at least: the race is about VMs created and
+ * destroyed next to boxes, and must have had some. The count must go
+ * 1, 2, 3, ...
+ */
+static void *kvm_worker_run(struct worker *w)
 {
-	struct worker *w = arg;
 	/* Each worker counts in its own range, so a leak shows whose. */
 	__u64 off, data, count = (__u64)w->cpu << 40 | (__u64)w->id << 36, x[5];
 	__u64 mark;
@@ -89,7 +98,9 @@ static void *kvm_worker(void *arg)
 
 	if (pin_cpu(w->cpu))
 		return fail(w, "pin to cpu%d: %s", w->cpu, strerror(errno));
-	while (now_ns() < w->deadline) {
+	while (now_ns() < w->deadline || w->vms < 2) {
+		__u64 vm_end = now_ns() + race_ns() / 4;
+
 		if (vmm_create(&v, false))
 			return fail(w, "%s: %s", vmm_why, strerror(errno));
 		w->vms++;
@@ -105,7 +116,9 @@ static void *kvm_worker(void *arg)
 		x[4] = mark;
 		if (vmm_start(&v, 0, x, 5))
 			return fail(w, "%s: %s", vmm_why, strerror(errno));
-		for (i = 0; i < EXITS_PER_VM && now_ns() < w->deadline; i++) {
+		for (i = 0; i < EXITS_PER_VM &&
+		     (!i || (now_ns() < w->deadline && now_ns() < vm_end));
+		     i++) {
 			if (vmm_run_mmio(&v, &off, &data))
 				return fail(w, "%s: %s", vmm_why, strerror(errno));
 			if (off == 32)
@@ -127,6 +140,22 @@ static void *kvm_worker(void *arg)
 	return NULL;
 }
 
+static void *kvm_worker(void *arg)
+{
+	struct worker *w = arg;
+	void *ret = kvm_worker_run(w);
+
+	__atomic_store_n(&w->done, true, __ATOMIC_RELEASE);
+	return ret;
+}
+
+/* Boxes run as long as the KVM worker on their CPU does. */
+static bool box_worker_goes_on(const struct worker *w)
+{
+	return now_ns() < w->deadline ||
+	       (w->kvm && !__atomic_load_n(&w->kvm->done, __ATOMIC_ACQUIRE));
+}
+
 /*
  * Boxes, one after another: each runs to its HVC #1, yields the CPU to
  * the KVM thread, runs on to sum an array, and must audit clean.
@@ -141,7 +170,7 @@ static void *box_worker(void *arg)
 
 	if (pin_cpu(w->cpu))
 		return fail(w, "pin to cpu%d: %s", w->cpu, strerror(errno));
-	while (now_ns() < w->deadline) {
+	while (box_worker_goes_on(w)) {
 		tag = (__u64)w->cpu << 32 | (w->rounds + 1);
 		for (sum = 0, i = 0; i < SUM_LEN; i++) {
 			array[i] = tag * 0x9e3779b97f4a7c15ULL + i;
@@ -251,6 +280,8 @@ static void race(struct __test_metadata *_metadata, bool hold_vm)
 		w[i].ngranules = box_granules(&caps, w[i].granules);
 		w[i].deadline = now_ns() + race_ns();
 		w[i].id = i;
+		if (i & 1 && !control)
+			w[i].kvm = &w[i - 1];
 		ASSERT_EQ(0, pthread_create(&w[i].thread, NULL,
 					    i & 1 && !control ? box_worker :
 					    kvm_worker, &w[i]));

@@ -348,7 +348,7 @@ static void test_errors(struct env *e)
 	do_map(e, gr, 0, ~0ULL << e->g, S2PT_PROT_R, 0, -EINVAL);
 	do_map(e, 0, ps - gr, 2 * gr, S2PT_PROT_R, 0, -EINVAL);
 	do_map(e, 0, ps, gr, S2PT_PROT_R, 0, -EINVAL);
-	do_map(e, 0, 0, gr, 8, 0, -EINVAL);
+	do_map(e, 0, 0, gr, S2PT_PROT_VALID + 1, 0, -EINVAL);
 	do_map(e, 0, 0, gr, S2PT_PROT_R, 2, -EINVAL);
 	do_map(e, 0, 0, 5 * gr, S2PT_PROT_R, 0, -EEXIST);
 	do_map(e, 7 * gr, 0, gr, S2PT_PROT_R, 0, -EEXIST);

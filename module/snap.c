@@ -255,9 +255,10 @@ static void snap_forget_dirty(struct s2box_box *box)
 /* --- copy on write --------------------------------------------------------- */
 
 /*
- * A box with its MMU off wrote behind the cache, so drop the host's
- * lines before reading @from; @to is cleaned to the point of coherency,
- * for a box that reads it with its MMU off (or a clone that maps it).
+ * Taking a snapshot: a box with its MMU off wrote behind the cache, so
+ * drop the host's lines before reading @from; @to is cleaned to the
+ * point of coherency, for a clone that maps it and reads it with its MMU
+ * off.
  */
 static void snap_copy_page(struct page *to, struct page *from)
 {
@@ -295,9 +296,16 @@ static int snap_unshare_unit(struct s2box_box *box, u64 base)
 	err = -ENOMEM;
 	if (!page)
 		goto unpin;
+	/*
+	 * The shared pages were cleaned to the point of coherency when the
+	 * snapshot was taken and no box can write them, so they need no
+	 * maintenance before the read; the copy is made coherent once, as
+	 * new memory, by s2box_mem_sync_new().
+	 */
 	for (i = 0; i < n; i++)
-		snap_copy_page(page + i, xa_load(&box->shared->pages,
-						 index + i));
+		copy_page(page_address(page + i),
+			  page_address(xa_load(&box->shared->pages,
+					       index + i)));
 	s2box_mem_sync_new(box, page, size, ref.prot);
 	err = s2box_mem_store_pages(box, base, page, size, ref.prot);
 	if (!err)

@@ -407,10 +407,17 @@ TEST_F(snap, busy_while_running)
 	ASSERT_EQ(0, s2box_box_snapshot(self->box, NULL));
 	s2box_call_set_budget(self->box, 400 * 1000 * 1000ULL);
 	ASSERT_EQ(0, pthread_create(&t, NULL, spin_thread, &sp));
+	/*
+	 * SNAPSHOT first: until the box runs it succeeds and changes nothing
+	 * the caller set. A RESET that landed between s2box_call()'s
+	 * SET_REGS and its RUN would put the snapshot's registers back and
+	 * the call would run from them, so RESET is tried only once
+	 * SNAPSHOT has seen the box running.
+	 */
 	for (i = 0; i < 200 && !busy; i++) {
 		usleep(2000);
-		busy = s2box_box_reset(self->box, NULL) == -EBUSY &&
-		       s2box_box_snapshot(self->box, NULL) == -EBUSY;
+		busy = s2box_box_snapshot(self->box, NULL) == -EBUSY &&
+		       s2box_box_reset(self->box, NULL) == -EBUSY;
 	}
 	pthread_join(t, NULL);
 	EXPECT_TRUE(busy);

@@ -688,28 +688,73 @@ int s2box_mem_unmap(struct s2box_box *box, const struct s2box_unmap *args)
 	return err;
 }
 
+/* s2pt_clear()'s tables wait on a list until the VMID is invalidated. */
+static void mem_defer_table(void *arg, void *va, u64 pa)
+{
+	/* Tables come from alloc_pages(), never an LRU: ->lru is free. */
+	list_add(&virt_to_page(va)->lru, arg);
+}
+
+static void mem_free_deferred_tables(struct s2box_box *box,
+				     struct list_head *tables)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, tables, lru) {
+		list_del(&page->lru);
+		mem_free_table(box, page_address(page), page_to_phys(page));
+	}
+}
+
+/*
+ * Every page of a box that is going away, in one pass: no per-page
+ * erase (s2box_mem_destroy() destroys the xarrays whole) and the
+ * counters moved once.
+ */
+static void mem_release_all(struct s2box_box *box)
+{
+	unsigned long index, n = 0;
+	struct page *page;
+
+	xa_for_each(&box->pages, index, page) {
+		put_page(page);
+		if (!(++n % 4096))
+			cond_resched();
+	}
+	atomic64_sub(n, &s2box_stats.guest_pages);
+	atomic64_sub(n * PAGE_SIZE, &s2box_stats.mem_bytes);
+	box->mem_bytes -= n * PAGE_SIZE;
+}
+
 void s2box_mem_destroy(struct s2box_box *box)
 {
+	LIST_HEAD(tables);
+
 	/* The last mapping may have queued it just before the file went. */
 	cancel_work_sync(&box->reap_work);
 	s2box_snap_destroy(box);
-	/* Covering the whole IPA space never splits, so it cannot fail. */
-	WARN_ON_ONCE(s2box_mem_unmap_locked(box, 0, 1ULL << box->geom.ipa_bits));
+	/*
+	 * Nothing can enter the box any more, so one VMID-wide invalidation
+	 * replaces one per leaf and table (Documentation/memory.md): unlink
+	 * the whole tree, invalidate, and only then free tables and pages.
+	 * No stale entry of this box may survive into the next user of its
+	 * memory, its root table or VMID 0; it completes everywhere
+	 * (erratum 4118414) before anything below is freed.
+	 */
+	s2pt_clear(&box->pt, mem_defer_table, &tables);
+	s2box_tlb_flush_vmid(box);
+	mem_free_deferred_tables(box, &tables);
 	/*
 	 * No mapping of the box is left (each holds the file), but a page
 	 * may still be referenced from elsewhere (get_user_pages(), a pipe
 	 * after vmsplice()): it lives on with that reference alone, as any
 	 * page does, and leaves the box's count and charge here.
 	 */
+	mem_release_all(box);
 	mem_reap_detached(box, true);
 	WARN_ON_ONCE(box->mem_bytes || box->pinned_bytes);
 	if (box->mm)
 		mmdrop(box->mm);
-	/*
-	 * No stale entry of this box may survive into the next user of its
-	 * root table's memory or of VMID 0.
-	 */
-	s2box_tlb_flush_vmid(box);
 	s2box_snap_destroy_shared(box);
 	xa_destroy(&box->pages);
 	xa_destroy(&box->prots);

@@ -563,6 +563,46 @@ int s2pt_unmap(struct s2pt *pt, u64 ipa, u64 size, s2pt_release_fn release,
 	return ret;
 }
 
+/*
+ * Hand @table (at @level) and every table below it to @defer, deepest
+ * first, leaving their descriptors as they are: nothing walks them once
+ * the caller has invalidated, and @defer frees them only after that.
+ */
+static void clear_table(struct s2pt *pt, u64 *table, int level, u64 pa,
+			s2pt_defer_fn defer, void *arg)
+{
+	u64 i, n = level_entries(pt, level);
+
+	for (i = 0; i < n; i++)
+		if (desc_valid(table[i]) && desc_is_table(table[i], level))
+			clear_table(pt, desc_table(pt, table[i]), level + 1,
+				    s2pt_desc_oa(pt, table[i]), defer, arg);
+	defer(arg, table, pa);
+}
+
+void s2pt_clear(struct s2pt *pt, s2pt_defer_fn defer, void *arg)
+{
+	u64 i, n = level_entries(pt, pt->start_level), desc;
+
+	for (i = 0; i < n; i++) {
+		desc = pt->root[i];
+		if (!desc_valid(desc))
+			continue;
+		WRITE_ONCE(pt->root[i], 0);
+		if (desc_is_table(desc, pt->start_level))
+			clear_table(pt, desc_table(pt, desc),
+				    pt->start_level + 1,
+				    s2pt_desc_oa(pt, desc), defer, arg);
+	}
+	pt->breaks++;
+	pt->nr_tables = 0;
+	pt->nr_blocks = 0;
+	pt->nr_pages = 0;
+	pt->mapped_bytes = 0;
+	/* The root's invalid entries reach walkers before the caller's TLBI. */
+	pt->ops->sync(pt->ctx);
+}
+
 /* New permissions of a leaf under s2pt_protect(). */
 static unsigned int protect_prot(unsigned int prot, unsigned int clear,
 				 unsigned int set)

@@ -153,6 +153,19 @@ int s2pt_map(struct s2pt *pt, u64 ipa, u64 pa, u64 size, unsigned int prot,
 int s2pt_unmap(struct s2pt *pt, u64 ipa, u64 size, s2pt_release_fn release,
 	       void *arg);
 
+/* Receives a table s2pt_clear() unlinked; see there. */
+typedef void (*s2pt_defer_fn)(void *arg, void *va, u64 pa);
+
+/*
+ * Teardown: make the whole IPA space unmapped in one pass, with no
+ * invalidation and no release of any leaf's memory. Every table below the
+ * root goes to @defer (deepest first), which must not free it before the
+ * caller has invalidated the whole VMID; the leaves' memory is the
+ * caller's to release after that same invalidation. Only for a tree no
+ * box can enter again, where one VMID-wide TLBI replaces one per leaf.
+ */
+void s2pt_clear(struct s2pt *pt, s2pt_defer_fn defer, void *arg);
+
 /*
  * Change the permissions of every leaf in [ipa, ipa + size) to
  * (prot & ~@clear) | @set, splitting blocks the range cuts, but only if a

@@ -84,6 +84,11 @@ static void fake_free(void *ctx, void *va, u64 pa)
 			if (w.path[k] == pa)
 				fail(e->tc, "%s: freed table %#llx still linked",
 				     e->ctx, (unsigned long long)pa);
+	} else if (e->last == EV_TLBI_VMID) {
+		/* Nothing may still reach it from the root. */
+		if (e->pt.nr_tables || e->pt.mapped_bytes)
+			fail(e->tc, "%s: table %#llx freed from a live tree",
+			     e->ctx, (unsigned long long)pa);
 	} else if (e->last != EV_OTHER) {
 		/* EV_OTHER: never linked (failed or rejected allocation). */
 		fail(e->tc, "%s: table %#llx freed without a table TLBI",
@@ -94,7 +99,8 @@ static void fake_free(void *ctx, void *va, u64 pa)
 	e->live[i] = 0;
 	e->nlive--;
 	e->free_stack[e->nfree++] = (unsigned int)i;
-	e->last = EV_OTHER;
+	if (e->last != EV_TLBI_VMID)
+		e->last = EV_OTHER;
 }
 
 static void *fake_p2v(void *ctx, u64 pa)

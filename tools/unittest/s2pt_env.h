@@ -31,7 +31,9 @@ struct region {
 	unsigned int prot;
 };
 
-enum last_event { EV_NONE, EV_TLBI_LEAF, EV_TLBI_TABLE, EV_OTHER };
+/* EV_TLBI_VMID: the whole VMID invalidated, as after s2pt_clear(). */
+enum last_event { EV_NONE, EV_TLBI_LEAF, EV_TLBI_TABLE, EV_TLBI_VMID,
+		  EV_OTHER };
 
 struct env {
 	struct tcase *tc;

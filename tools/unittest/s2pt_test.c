@@ -285,6 +285,81 @@ static void test_remap(struct env *e)
 	    e->ctx);
 }
 
+/* s2pt_clear()'s tables, kept until the test "invalidates the VMID". */
+struct deferred {
+	struct env *e;
+	void *va[4096];
+	u64 pa[4096];
+	unsigned int n;
+};
+
+static void defer_table(void *arg, void *va, u64 pa)
+{
+	struct deferred *d = arg;
+	unsigned int i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->pa[i] == pa)
+			fail(d->e->tc, "%s: clear deferred table %#llx twice",
+			     d->e->ctx, (unsigned long long)pa);
+	if (d->n == ARRAY_SIZE(d->pa)) {
+		fail(d->e->tc, "%s: clear deferred too many tables", d->e->ctx);
+		return;
+	}
+	d->va[d->n] = va;
+	d->pa[d->n++] = pa;
+}
+
+/*
+ * Teardown: blocks and pages at every level, cleared in one pass with no
+ * per-leaf TLBI and no table freed; every table comes out once, the tree
+ * reads empty, and the tables can be freed after the VMID-wide TLBI.
+ */
+static void test_clear(struct env *e)
+{
+	static struct deferred d;
+	u64 gr = BIT_ULL(e->g), bs, ipa = 0, tlbis;
+	unsigned long tables, breaks;
+	unsigned int i;
+	int level;
+
+	for (level = e->start; level <= 3; level++) {
+		bs = level < 3 ? ref_level_size(e, level) : gr;
+		if ((level < 3 && !ref_block_ok(e, level)) ||
+		    ipa + 2 * bs > BIT_ULL(e->ia) || 2 * bs > BIT_ULL(e->ps_bits))
+			continue;
+		ipa = (ipa + bs - 1) & ~(bs - 1);
+		do_map(e, ipa, bs, bs, S2PT_PROT_R | S2PT_PROT_W, 0, 0);
+		ipa += bs;
+	}
+	/* Pages at the top of the space, far from the blocks. */
+	do_map(e, BIT_ULL(e->ia) - 4 * gr, 0, 4 * gr, S2PT_PROT_R,
+	       S2PT_MAP_NO_BLOCKS, 0);
+	memset(&d, 0, sizeof(d));
+	d.e = e;
+	tables = e->nlive;
+	tlbis = e->ntlbi;
+	breaks = e->pt.breaks;
+	s2pt_clear(&e->pt, defer_table, &d);
+	if (e->ntlbi != tlbis || e->nlive != tables || d.n != tables ||
+	    e->pt.breaks == breaks)
+		fail(e->tc, "%s: clear: %llu TLBIs, %lu of %lu tables freed, %u deferred",
+		     e->ctx, (unsigned long long)(e->ntlbi - tlbis),
+		     tables - e->nlive, tables, d.n);
+	model_remove(e, 0, BIT_ULL(e->ia));
+	env_check_points(e, 0, BIT_ULL(e->ia) - 4 * gr);
+	env_check_points(e, BIT_ULL(e->ia) - 4 * gr, 4 * gr);
+	/* The caller's VMID-wide TLBI, which covers the break. */
+	e->last = EV_TLBI_VMID;
+	e->tlbi_breaks = e->pt.breaks;
+	for (i = 0; i < d.n; i++)
+		e->pt.ops->free_table(e->pt.ctx, d.va[i], d.pa[i]);
+	e->last = EV_OTHER;
+	expect_empty(e, "clear");
+	tap(e->tc, "s2pt %s: clear unlinks the whole tree with no TLBI and frees nothing",
+	    e->ctx);
+}
+
 /* Where a level has no blocks, an aligned range takes the next level's. */
 static void test_no_block_levels(struct env *e)
 {
@@ -529,6 +604,7 @@ void s2pt_tests(void)
 				test_split_window(&e);
 				test_protect(&e);
 				test_remap(&e);
+				test_clear(&e);
 				test_no_block_levels(&e);
 				test_edges(&e);
 				test_errors(&e);

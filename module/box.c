@@ -262,6 +262,8 @@ static void box_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "s2box_hot_units:\t%lu\n", u.hot_units);
 	seq_printf(m, "s2box_dirty_faults:\t%lld\n",
 		   (long long)atomic64_read(&box->dirty_faults));
+	/* 1 once the box has used FP/SIMD (lazy FP, run.c). */
+	seq_printf(m, "s2box_fp_live:\t%d\n", READ_ONCE(box->fp_live));
 }
 
 static const struct file_operations box_fops = {

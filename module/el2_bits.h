@@ -38,6 +38,8 @@
 /* CPTR_EL2 in the E2H=1 layout (that of CPACR_EL1). */
 #define S2_CPTR_ZEN_MASK	(3ULL << 16)	/* 00: SVE traps */
 #define S2_CPTR_FPEN_NOTRAP	(3ULL << 20)
+/* FPEN 0b00 (E2H=1 layout): FP/SIMD at EL0 and EL1 traps to EL2. */
+#define S2_CPTR_FPEN_TRAP	(0ULL << 20)
 #define S2_CPTR_FPEN_MASK	(3ULL << 20)
 #define S2_CPTR_SMEN_MASK	(3ULL << 24)	/* 00: SME traps */
 #define S2_CPTR_TTA		BIT_ULL(28)	/* trace registers trap */
@@ -151,6 +153,7 @@
 #define S2_ESR_EC(esr)		(((esr) >> 26) & 0x3f)
 #define S2_ESR_IL		BIT_ULL(25)
 #define S2_EC_WFX		0x01
+#define S2_EC_FP_ASIMD		0x07
 #define S2_EC_HVC64		0x16
 #define S2_EC_SMC64		0x17
 #define S2_EC_SYS64		0x18

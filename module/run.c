@@ -40,22 +40,27 @@ void s2box_run_init(struct s2box_box *box)
 }
 
 /*
- * One trip. The box's V registers are loaded inside a kernel-mode NEON
- * section, which has saved the caller's own FP/SIMD state; interrupts are
- * masked the way KVM's VHE run loop masks them (DAIF, then back to
+ * One trip. Once the box has used FP/SIMD its V registers are loaded
+ * inside a kernel-mode NEON section, which has saved the caller's own
+ * FP/SIMD state (once per RUN: the kernel saves it only while it is
+ * live); before that the trip traps FP/SIMD and needs none. Interrupts
+ * are masked the way KVM's VHE run loop masks them (DAIF, then back to
  * process context without IRQs, then IRQs on to take what is pending).
  */
 static int run_once(struct s2box_box *box, struct s2box_exit *ex)
 {
 	/* Where the host's kernel-mode FP/SIMD state goes if preempted. */
 	struct user_fpsimd_state neon_state __uninitialized;
+	bool fp_live = box->fp_live;
 
-	kernel_neon_begin(&neon_state);
+	if (fp_live)
+		kernel_neon_begin(&neon_state);
 	local_irq_disable();
 	/* Interrupts off: this is the CPU the trip would run on. */
 	if (this_cpu_read(s2box_cpu_unfit)) {
 		local_irq_enable();
-		kernel_neon_end(&neon_state);
+		if (fp_live)
+			kernel_neon_end(&neon_state);
 		pr_info_ratelimited("run: CPU %d came online with state boxes cannot run with (see its message); pin the caller to another CPU\n",
 				    raw_smp_processor_id());
 		return -ENODEV;
@@ -81,7 +86,8 @@ static int run_once(struct s2box_box *box, struct s2box_exit *ex)
 	local_irq_disable();
 	guest_timing_exit_irqoff();
 	local_irq_enable();
-	kernel_neon_end(&neon_state);
+	if (fp_live)
+		kernel_neon_end(&neon_state);
 	return 0;
 }
 
@@ -272,6 +278,18 @@ static bool run_decode(struct s2box_box *box, const struct s2box_exit *ex,
 			return true;
 		run_forget_fault(run);
 		return false;
+	case S2_EC_FP_ASIMD:
+		/*
+		 * The box's first FP/SIMD access (lazy FP): load its V
+		 * registers from the next trip on and retry the instruction,
+		 * where ELR_EL2 points. Once they are live nothing traps it.
+		 */
+		if (!box->fp_live) {
+			box->fp_live = true;
+			run_forget_fault(run);
+			return false;
+		}
+		break;
 	case S2_EC_SMC64:
 	case S2_EC_WFX:
 		/*

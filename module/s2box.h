@@ -147,6 +147,14 @@ struct s2box_box {
 	struct mutex regs_lock;
 	struct s2box_regs regs;
 	bool running;
+	/*
+	 * The box has used FP/SIMD: its first access trapped (CPTR_EL2.FPEN)
+	 * and from then on every trip loads and saves V0-V31, FPSR and FPCR
+	 * inside a kernel-mode NEON section. Until then they stay in @regs,
+	 * and a trip neither touches the host's FP/SIMD registers nor saves
+	 * the caller's (Documentation/world-switch.md). Owned like @regs.
+	 */
+	bool fp_live;
 	struct hrtimer budget;
 	bool budget_over;
 	/*

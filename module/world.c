@@ -523,18 +523,21 @@ static __always_inline void world_el1_ctl_to_host(const struct world_host *h,
 
 /* The traps that keep host, debug, PMU, GIC and timer state out of reach. */
 static __always_inline void world_activate_traps(struct world_host *h,
-						 const struct world_cfg *cfg)
+						 const struct world_cfg *cfg,
+						 bool fp_live)
 {
 	u64 cptr = h->cptr & ~(S2_CPTR_ZEN_MASK | S2_CPTR_SMEN_MASK |
 			       S2_CPTR_FPEN_MASK);
 
-	/* FP/SIMD for the box; SVE and SME trap, so only V0-V31 are live. */
 	/*
+	 * FP/SIMD for a box whose V registers are loaded, a trap on the
+	 * first access for one whose are not (the hardware's then hold the
+	 * caller's); SVE and SME always trap, so only V0-V31 are ever live.
 	 * No TCPAC: CPACR_EL1 is the box's own (switched per box; the
 	 * host's is CPTR_EL2 under E2H), so the box may enable its FP.
 	 */
-	write_sysreg(cptr | S2_CPTR_FPEN_NOTRAP | S2_CPTR_TTA | S2_CPTR_TAM,
-		     cptr_el2);
+	cptr |= fp_live ? S2_CPTR_FPEN_NOTRAP : S2_CPTR_FPEN_TRAP;
+	write_sysreg(cptr | S2_CPTR_TTA | S2_CPTR_TAM, cptr_el2);
 	write_sysreg((h->mdcr & S2_MDCR_HPMN_MASK) | S2_MDCR_TPMCR |
 		     S2_MDCR_TPM | S2_MDCR_TDE | S2_MDCR_TDA |
 		     S2_MDCR_TDOSA | S2_MDCR_TDRA | S2_MDCR_TPMS |
@@ -755,12 +758,15 @@ noinline void notrace s2box_world_switch(struct s2box_box *box,
 					 struct s2box_exit *ex)
 {
 	struct s2box_regs *r = &box->regs;
+	bool fp_live = box->fp_live;
 	struct world_host h;
 
 	world_save_host(&h, cfg);
-	s2box_fpsimd_load(r->v, r->fpsr, r->fpcr);
+	/* Lazy FP: run_once() opened a kernel-mode NEON section for it. */
+	if (fp_live)
+		s2box_fpsimd_load(r->v, r->fpsr, r->fpcr);
 	world_load_el1(r, cfg);
-	world_activate_traps(&h, cfg);
+	world_activate_traps(&h, cfg, fp_live);
 	world_activate_stage2(box, &h, cfg);
 	write_sysreg(r->pc, elr_el2);
 	write_sysreg(r->pstate, spsr_el2);
@@ -769,7 +775,9 @@ noinline void notrace s2box_world_switch(struct s2box_box *box,
 
 	world_save_el1(r, w, cfg);
 	world_deactivate(&h, cfg);
-	s2box_fpsimd_save(r->v, &r->fpsr, &r->fpcr);
+	/* The host's CPTR_EL2 is back: FP/SIMD no longer traps. */
+	if (fp_live)
+		s2box_fpsimd_save(r->v, &r->fpsr, &r->fpcr);
 	world_restore_host_tls(&h, cfg);
 }
 

@@ -354,6 +354,57 @@ TEST_F(state, new_box_fp_traps_at_el1)
 	EXPECT_EQ(0x200, r.pc);
 }
 
+BLOB(lazy_fp_blob);
+
+/* One raw run of the state test's box to the HVC #@imm. */
+static void raw_run_to_hvc(struct __test_metadata *_metadata, int box,
+			   const struct host_regs *in, __u16 imm,
+			   __u64 tpidrro)
+{
+	struct host_regs out;
+	struct s2box_run run;
+
+	memset(&run, 0, sizeof(run));
+	memset(&out, 0, sizeof(out));
+	ASSERT_EQ(0, raw_run(box, &run, in, &out));
+	expect_host_regs(_metadata, in, &out, tpidrro, imm);
+	ASSERT_EQ(S2BOX_EXIT_HVC, run.exit_reason) {
+		exit_log(_metadata, &run);
+	}
+	ASSERT_EQ(imm, run.hvc_imm);
+}
+
+/*
+ * Lazy FP/SIMD: runs that use none leave the box's V registers unloaded
+ * (fdinfo s2box_fp_live 0); the first use traps into the kernel, which
+ * loads them and retries, so the box reads its own V1 (not the caller's,
+ * which the hardware held until then) and what it writes reaches GET_REGS,
+ * with the caller's registers intact throughout.
+ */
+TEST_F(state, lazy_fp)
+{
+	__u64 tpidrro = read_tpidrro();
+	struct host_regs in;
+	struct s2box_regs r;
+
+	host_pattern(&in);
+	LOAD(self->box, CODE_IPA, lazy_fp_blob);
+	ASSERT_EQ(0, box_get(self->box, &r));
+	r.pc = CODE_IPA;
+	r.cpacr = CPACR_FPEN;
+	r.v[2] = 0xb0c5000000000001ULL;
+	r.x[1] = 0xb0c5000000000002ULL;
+	ASSERT_EQ(0, box_set(self->box, &r));
+	raw_run_to_hvc(_metadata, self->box, &in, 0x10, tpidrro);
+	EXPECT_EQ(0, s2box_fdinfo(self->box, "s2box_fp_live"));
+	raw_run_to_hvc(_metadata, self->box, &in, 0x11, tpidrro);
+	EXPECT_EQ(1, s2box_fdinfo(self->box, "s2box_fp_live"));
+	ASSERT_EQ(0, box_get(self->box, &r));
+	EXPECT_EQ(0xb0c5000000000001ULL, r.x[0]);
+	EXPECT_EQ(0xb0c5000000000002ULL, r.v[4]);
+	EXPECT_EQ(0xb0c5000000000001ULL, r.v[2]);
+}
+
 BLOB(cpacr_blob);
 
 TEST_F(state, box_owns_cpacr)

@@ -345,9 +345,17 @@ TEST_F(run, concurrent_run_is_ebusy)
 	EXPECT_EQ(-1, t.ret);
 	EXPECT_EQ(EINTR, t.err);
 
-	ASSERT_EQ(0, box_run(_metadata, self->box, 10 * MSEC, &run));
-	EXPECT_EQ(S2BOX_EXIT_BUDGET, run.exit_reason);
-	ASSERT_EQ(0, box_get(self->box, &r));
+	/*
+	 * It runs again: the loop counts in x0. A busy host may spend a
+	 * whole budget before the first instruction, so allow a few.
+	 */
+	for (i = 0; i < 20; i++) {
+		ASSERT_EQ(0, box_run(_metadata, self->box, 10 * MSEC, &run));
+		EXPECT_EQ(S2BOX_EXIT_BUDGET, run.exit_reason);
+		ASSERT_EQ(0, box_get(self->box, &r));
+		if (r.x[0])
+			break;
+	}
 	EXPECT_LT(0, r.x[0]);
 }
 

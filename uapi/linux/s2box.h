@@ -684,7 +684,10 @@ struct s2box_clone {
  *   s2box_clone_of            the template's box id (0: not a clone);
  *   s2box_hot_units           units left to CPUs with stage-2 hardware
  *                             dirty state (Documentation/snapshot.md);
- *   s2box_dirty_faults        first writes resolved in the kernel.
+ *   s2box_dirty_faults        first writes resolved in the kernel;
+ *   s2box_fp_live             1 once the box has used FP/SIMD: until
+ *                             then its first access traps (resolved in
+ *                             the kernel) and runs skip FP/SIMD state.
  * Keys may be added; read them by name.
  *
  * Coherency on hosts without FWB (S2BOX_CAP_FWB clear): a box whose MMU is

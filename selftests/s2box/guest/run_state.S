@@ -108,6 +108,18 @@
 	endblob	fp_blob
 
 /*
+ * Lazy FP/SIMD: a first stop with no FP/SIMD used, then the box's first
+ * access, which the kernel resolves without an exit. V1 must read what
+ * SET_REGS put there, never the caller's V1; V2 gets x1.
+ */
+	blob	lazy_fp_blob
+	hvc	#0x10
+	fmov	x0, d1
+	fmov	d2, x1
+	hvc	#0x11
+	endblob	lazy_fp_blob
+
+/*
  * CPACR_EL1 is the box's own register (uapi: struct s2box_regs.cpacr):
  * the box reads its reset value, sets FPEN itself, uses FP/SIMD, and the
  * host finds the new value in GET_REGS.

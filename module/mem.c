@@ -457,34 +457,64 @@ struct page *s2box_mem_alloc_chunk(unsigned int order)
 }
 
 /*
+ * Store @n consecutive entries from @index, pages from @page on or
+ * @value in each, in batches that each take the xarray lock and walk
+ * the tree once (a 1 GiB block is 262144 entries: one xa_store() each was
+ * most of MAP's own time). Returns how many were stored; *@err says why
+ * it stopped short.
+ */
+static unsigned long mem_xa_store_run(struct xarray *xa, unsigned long index,
+				      unsigned long n, struct page *page,
+				      void *value, int *err)
+{
+	XA_STATE(xas, xa, index);
+	unsigned long i = 0, batch_end;
+
+	*err = 0;
+	while (i < n && !*err) {
+		batch_end = min(n, i + 1024);
+		do {
+			/* A fresh walk: the tree may have changed unlocked. */
+			xas_set(&xas, index + i);
+			xas_lock(&xas);
+			for (; i < batch_end; i++) {
+				xas_store(&xas, page ? page + i : value);
+				if (xas_error(&xas))
+					break;
+				xas_next(&xas);
+			}
+			xas_unlock(&xas);
+		} while (xas_nomem(&xas, S2BOX_GFP));
+		*err = xas_error(&xas);
+		/* The lock is dropped between batches: let others in. */
+		cond_resched();
+	}
+	return i;
+}
+
+/*
  * Record the chunk's pages in the box. On failure the pages already in
- * box->pages are the caller's to release (s2box_mem_release_range());
- * the rest are freed here.
+ * box->pages are the caller's to release (s2box_mem_release_range(),
+ * which also erases their box->prots entries); the rest are freed here.
+ * Pages go in first so that no prots entry can outlive a failed store.
  */
 int s2box_mem_store_pages(struct s2box_box *box, u64 ipa, struct page *page,
 			  u64 size, unsigned int prot)
 {
 	unsigned long i, n = size >> PAGE_SHIFT, index = ipa >> PAGE_SHIFT;
-	int err = 0;
+	unsigned long stored;
+	int err;
 
-	for (i = 0; i < n; i++) {
-		err = xa_err(xa_store(&box->pages, index + i, page + i,
-				      S2BOX_GFP));
-		if (err)
-			break;
-		box->mem_bytes += PAGE_SIZE;
-		atomic64_add(PAGE_SIZE, &s2box_stats.mem_bytes);
-		err = xa_err(xa_store(&box->prots, index + i,
-				      xa_mk_value(prot), S2BOX_GFP));
-		if (err) {
-			i++;	/* stored in box->pages: the caller frees it */
-			break;
-		}
-	}
-	for (; err && i < n; i++) {
+	stored = mem_xa_store_run(&box->pages, index, n, page, NULL, &err);
+	box->mem_bytes += stored * PAGE_SIZE;
+	atomic64_add(stored * PAGE_SIZE, &s2box_stats.mem_bytes);
+	for (i = stored; i < n; i++) {
 		__free_page(page + i);
 		atomic64_dec(&s2box_stats.guest_pages);
 	}
+	if (!err)
+		mem_xa_store_run(&box->prots, index, n, NULL,
+				 xa_mk_value(prot), &err);
 	return err;
 }
 

@@ -23,12 +23,70 @@
 /* Box ids start at 1; 0 is never a box. */
 static atomic64_t s2box_next_id = ATOMIC64_INIT(0);
 
+/*
+ * The bytes of root table the walk indexes: the whole concatenated root,
+ * or, for an IPA space smaller than the start level's reach, just the
+ * entries it covers (a 36-bit box with 4K granules indexes 64 of the 512
+ * entries of its level-1 table). VTTBR_EL2.BADDR needs alignment to that
+ * size only, never less than 64 bytes.
+ */
+static size_t box_root_bytes(const struct s2box_geom *geom)
+{
+	unsigned int gs = geom->granule_shift;
+	unsigned int shift = gs + (3 - geom->start_level) * (gs - 3);
+
+	return max_t(size_t, 64, (size_t)8 << (geom->ipa_bits - shift));
+}
+
+static void box_root_free(struct s2box_box *box)
+{
+	if (box->root_bytes < PAGE_SIZE)
+		kfree(box->root);
+	else
+		free_pages((unsigned long)box->root, get_order(box->root_bytes));
+	atomic64_dec(&s2box_stats.table_pages);
+}
+
+/*
+ * A root smaller than a page comes from the slab, which aligns
+ * power-of-two sizes to themselves, so a minimal box does not hold a
+ * whole page for 64 entries; a larger one from the buddy allocator,
+ * whose blocks are aligned to their size. Counted as one table page
+ * either way (s2box_stats).
+ */
+static int box_root_alloc(struct s2box_box *box)
+{
+	size_t bytes = box_root_bytes(&box->geom);
+
+	if (bytes < PAGE_SIZE)
+		box->root = kzalloc(bytes, S2BOX_GFP);
+	else
+		box->root = (u64 *)__get_free_pages(S2BOX_GFP | __GFP_ZERO,
+						    get_order(bytes));
+	if (!box->root)
+		return -ENOMEM;
+	box->root_bytes = bytes;
+	box->root_pa = virt_to_phys(box->root);
+	atomic64_inc(&s2box_stats.table_pages);
+	if (WARN_ON_ONCE(!IS_ALIGNED(box->root_pa, bytes))) {
+		box_root_free(box);
+		return -ENOMEM;
+	}
+	/* The root's address must fit the output size the walker uses. */
+	if (box->root_pa >> box->geom.ps_bits) {
+		pr_info_ratelimited("create: root table above the %u-bit output size\n",
+				    box->geom.ps_bits);
+		box_root_free(box);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static void box_free(struct s2box_box *box)
 {
 	put_pid(box->owner_pid);
 	s2box_mem_destroy(box);
-	__free_pages(box->root, box->root_order);
-	atomic64_sub(1L << box->root_order, &s2box_stats.table_pages);
+	box_root_free(box);
 	kfree(box);
 }
 
@@ -327,44 +385,22 @@ static void box_explain_geom_error(const struct s2box_create *args)
 static struct s2box_box *box_alloc(const struct s2box_geom *geom)
 {
 	struct s2box_box *box;
-	size_t root_bytes;
 
 	box = kzalloc(sizeof(*box), S2BOX_GFP);
 	if (!box)
 		return ERR_PTR(-ENOMEM);
 	box->geom = *geom;
-
-	/*
-	 * VTTBR_EL2.BADDR must be aligned to the size of the concatenated
-	 * root. That size is a power of two, and the buddy allocator aligns
-	 * a block of 2^order pages to its own size, which is at least that.
-	 */
-	root_bytes = (size_t)geom->root_pages << geom->granule_shift;
-	box->root_order = get_order(root_bytes);
-	box->root = alloc_pages(S2BOX_GFP | __GFP_ZERO, box->root_order);
-	if (!box->root)
-		goto free_box;
-	atomic64_add(1L << box->root_order, &s2box_stats.table_pages);
-	/* The root's address must fit the output size the walker uses. */
-	if (page_to_phys(box->root) >> geom->ps_bits) {
-		pr_info_ratelimited("create: root table above the %u-bit output size\n",
-				    geom->ps_bits);
-		goto free_root;
+	if (box_root_alloc(box)) {
+		kfree(box);
+		return ERR_PTR(-ENOMEM);
 	}
-	box->vttbr = s2box_vttbr(geom, page_to_phys(box->root), 0);
+	box->vttbr = s2box_vttbr(geom, box->root_pa, 0);
 	box->id = atomic64_inc_return(&s2box_next_id);
 	box->owner = current_uid();
 	box->owner_pid = get_pid(task_tgid(current));
 	s2box_mem_init(box);
 	s2box_run_init(box);
 	return box;
-
-free_root:
-	__free_pages(box->root, box->root_order);
-	atomic64_sub(1L << box->root_order, &s2box_stats.table_pages);
-free_box:
-	kfree(box);
-	return ERR_PTR(-ENOMEM);
 }
 
 /*

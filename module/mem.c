@@ -140,7 +140,7 @@ void s2box_mem_init(struct s2box_box *box)
 		mmgrab(box->mm);
 	s2box_snap_init(box);
 	s2pt_init(&box->pt, &box->geom, s2box_host_get()->fwb, &mem_pt_ops,
-		  box, page_address(box->root), page_to_phys(box->root));
+		  box, box->root, box->root_pa);
 }
 
 /* --- ranges ------------------------------------------------------------- */

@@ -82,8 +82,9 @@ struct s2box_box {
 	u64 id;			/* generation number, never reused */
 	struct s2box_geom geom;
 	u64 vttbr;		/* root table and VMID, as the CPU wants it */
-	struct page *root;	/* concatenated root tables, zeroed */
-	unsigned int root_order;
+	u64 *root;		/* concatenated root tables, zeroed */
+	u64 root_pa;
+	size_t root_bytes;	/* what the walk indexes (box_root_alloc()) */
 	kuid_t owner;
 	struct pid *owner_pid;	/* creator's thread group */
 	struct s2box_counters counters;

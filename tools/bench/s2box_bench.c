@@ -8,7 +8,7 @@
  *   round trip   S2BOX_RUN -> HVC -> return against KVM_RUN -> MMIO exit
  *   first exit   create, map one page, load 64 bytes, run to the first
  *                exit, destroy: a box against a VM with one memory slot
- *                and one vCPU
+ *                and one vCPU, and its phases (bench_cold.c)
  *   touch        every page of 4, 64 and 512 MiB (bench_mem.c)
  *   memory       kernel memory per box for every geometry, per VM, and
  *                how many fit in a memory cgroup (bench_mem.c)
@@ -45,7 +45,6 @@
 
 #define FLOOR_ITERS	20000
 #define RT_ITERS	20000
-#define FIRST_ITERS	300
 #define BLOCKS		10	/* s2box and KVM take turns this often */
 #define NOFILE		65536	/* density keeps up to 40000 fds open */
 
@@ -110,53 +109,6 @@ int bench_kvm_rt(struct vmm *v)
 }
 
 /*
- * Create a box, give it one map unit at IPA 0 and the 64-byte blob there
- * (a new box starts at pc 0), run it to its HVC, destroy it.
- */
-int bench_box_first(struct bench *b, unsigned int granule,
-		    unsigned int ipa_bits)
-{
-	size_t len = BENCH_BLOB_LEN(bench_box_first);
-	__u64 align = granule > b->page_size ? granule : b->page_size;
-	int box = s2box_create(b->ctl, ipa_bits, granule), err = -1;
-
-	if (box < 0)
-		return vmm_fail("S2BOX_CREATE_BOX");
-	vmm_why = "S2BOX_MAP";
-	if (box_map(box, 0, align, S2BOX_PROT_READ | S2BOX_PROT_WRITE |
-		    S2BOX_PROT_EXEC))
-		goto out;
-	vmm_why = "pwrite code";
-	if (pwrite(box, bench_box_first_start, len, 0) != (ssize_t)len)
-		goto out;
-	err = bench_box_rt(box);
-out:
-	close(box);
-	return err;
-}
-
-/*
- * The same for KVM: a VM of @ipa_bits with one page of RAM at IPA 0 (a
- * vCPU also starts at pc 0) and one vCPU, run to its MMIO exit, destroyed.
- */
-int bench_kvm_first(struct bench *b, unsigned int ipa_bits)
-{
-	struct vmm_cfg c = {
-		.kvm = b->kvm, .ipa_bits = ipa_bits, .mem_ipa = 0,
-		.mem_size = b->page_size,
-	};
-	struct vmm v;
-	int err;
-
-	if (vmm_create_cfg(&v, &c))
-		return -1;
-	vmm_load(&v, 0, bench_kvm_first_start, BENCH_BLOB_LEN(bench_kvm_first));
-	err = bench_kvm_rt(&v);
-	vmm_destroy(&v);
-	return err;
-}
-
-/*
  * KVM's stage-2 levels for an IPA size: the fewest that reach it with up
  * to 16 concatenated tables at the start level, at least two, in the
  * host page size (arch/arm64/include/asm/stage2_pgtable.h).
@@ -176,6 +128,7 @@ struct side {
 	void *arg;
 	struct bench_samples s;
 	bench_op prep;		/* untimed, before each op; may be NULL */
+	void (*kept)(void *arg);	/* after each op whose sample is kept */
 };
 
 static int op_box_noop(void *arg)
@@ -255,8 +208,11 @@ static int run_side(struct side *s, size_t n, bool keep)
 		if (s->op(s->arg))
 			return -1;
 		t1 = now_ns();
-		if (keep)
-			bench_sample(&s->s, t1 - t0);
+		if (!keep)
+			continue;
+		bench_sample(&s->s, t1 - t0);
+		if (s->kept)
+			s->kept(s->arg);
 	}
 	return 0;
 }
@@ -321,10 +277,12 @@ int bench_measure(struct bench_pair *p, const struct bench_ops *box,
 {
 	struct side sb = { .op = box ? box->op : NULL,
 			   .arg = box ? box->arg : NULL,
-			   .prep = box ? box->prep : NULL };
+			   .prep = box ? box->prep : NULL,
+			   .kept = box ? box->kept : NULL };
 	struct side sk = { .op = kvm ? kvm->op : NULL,
 			   .arg = kvm ? kvm->arg : NULL,
-			   .prep = kvm ? kvm->prep : NULL };
+			   .prep = kvm ? kvm->prep : NULL,
+			   .kept = kvm ? kvm->kept : NULL };
 
 	return measure(p, box ? &sb : NULL, kvm ? &sk : NULL, iters);
 }
@@ -344,8 +302,6 @@ unsigned int bench_main_granule(const struct bench *b)
 		return g;
 	return s2box_any_granule(b->ctl);
 }
-
-#define MAIN_IPA_BITS	40	/* KVM's default IPA size */
 
 static void bench_floor(struct bench *b)
 {
@@ -368,12 +324,12 @@ static void bench_round_trip(struct bench *b)
 	struct vmm v;
 	int fd;
 
-	fd = bench_box_rt_new(b, g, MAIN_IPA_BITS, &info);
+	fd = bench_box_rt_new(b, g, BENCH_MAIN_IPA_BITS, &info);
 	if (fd < 0) {
 		bench_report_failure("round trip");
 		return;
 	}
-	if (b->kvm >= 0 && bench_kvm_rt_new(b, MAIN_IPA_BITS, &v)) {
+	if (b->kvm >= 0 && bench_kvm_rt_new(b, BENCH_MAIN_IPA_BITS, &v)) {
 		bench_report_failure("round trip (KVM)");
 		close(fd);
 		return;
@@ -383,10 +339,10 @@ static void bench_round_trip(struct bench *b)
 	p = bench_pair_add(b, "latency", "round_trip");
 	if (p) {
 		p->granule = g;
-		p->ipa_bits = MAIN_IPA_BITS;
+		p->ipa_bits = BENCH_MAIN_IPA_BITS;
 		p->levels = info.levels;
-		p->kvm_levels = bench_kvm_levels(b, MAIN_IPA_BITS);
-		p->target = 0.5;
+		p->kvm_levels = bench_kvm_levels(b, BENCH_MAIN_IPA_BITS);
+		p->target = 0.3;
 		if (measure(p, &box, b->kvm >= 0 ? &kvm : NULL,
 			    bench_iters(b, RT_ITERS)))
 			bench_report_failure("round trip");
@@ -401,24 +357,6 @@ static void bench_round_trip(struct bench *b)
 	close(fd);
 	if (b->kvm >= 0)
 		vmm_destroy(&v);
-}
-
-static void bench_first_exit(struct bench *b)
-{
-	struct first_arg f = { b, bench_main_granule(b), MAIN_IPA_BITS };
-	struct side box = { .op = op_box_first, .arg = &f };
-	struct side kvm = { .op = op_kvm_first, .arg = &f };
-	struct bench_pair *p = bench_pair_add(b, "latency",
-					      "create_first_exit_destroy");
-
-	if (!p)
-		return;
-	p->granule = f.granule;
-	p->ipa_bits = f.ipa_bits;
-	p->target = 0.1;
-	if (measure(p, &box, b->kvm >= 0 ? &kvm : NULL,
-		    bench_iters(b, FIRST_ITERS)))
-		bench_report_failure("create to first exit");
 }
 
 /*
@@ -619,7 +557,7 @@ int main(void)
 	if (part_wanted("latency")) {
 		bench_floor(&b);
 		bench_round_trip(&b);
-		bench_first_exit(&b);
+		bench_cold_start(&b);
 		bench_log("latency done at %.0f s", (now_ns() - t0) / 1e9);
 	}
 	if (part_wanted("touch"))

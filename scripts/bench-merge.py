@@ -4,6 +4,7 @@
 
     bench-merge.py merge OUT.json BOOT.json...   write OUT.json, print
                                                  the median boot's number
+                                                 (N of a name *-bootN.json)
     bench-merge.py summary MERGED.json [--markdown]
 
 One boot's median does not settle a ratio (a loaded host moves it), so
@@ -22,6 +23,7 @@ distance to the median in units of that figure's spread.
 
 import datetime
 import os
+import re
 import json
 import statistics
 import sys
@@ -106,6 +108,12 @@ def median_boot(figures, n):
     return min(range(n), key=lambda i: (cost[i], -i))
 
 
+def boot_number(path, i):
+    """bench.sh names boot N's file <cell>-bootN.json; else its place."""
+    m = re.search(r"-boot([0-9]+)\.json$", path)
+    return int(m.group(1)) if m else i + 1
+
+
 def merge(out, files):
     boots = []
     for path in files:
@@ -113,11 +121,13 @@ def merge(out, files):
             boots.append(json.load(f))
     figures = merge_figures(boots)
     k = median_boot(figures, len(boots))
+    numbers = [boot_number(f, i) for i, f in enumerate(files)]
     merged = dict(boots[k])
     merged["boots"] = {
         "count": len(boots),
         "files": [os.path.basename(f) for f in files],
-        "median_boot": k + 1,
+        "numbers": numbers,
+        "median_boot": numbers[k],
         "date": datetime.datetime.now(datetime.timezone.utc)
         .strftime("%Y-%m-%d"),
         "method": "per figure: the per-boot values (each a ratio of one "
@@ -131,7 +141,7 @@ def merge(out, files):
         json.dump(merged, f, indent=1)
         f.write("\n")
     os.replace(out + ".tmp", out)
-    print(k + 1)
+    print(numbers[k])
 
 
 def num(v):
@@ -143,12 +153,13 @@ def summary(path, markdown):
         m = json.load(f)
     b = m["boots"]
     n = b["count"]
-    head = "%s on %s, %d boot%s, %s" % (m["kernel"], m["cpu"], n,
-                                        "s" if n > 1 else "", b["date"])
+    head = "%s on %s, %d boot%s, %s, scale %s%%" % (
+        m["kernel"], m["cpu"], n, "s" if n > 1 else "", b["date"],
+        m["scale_percent"])
     if markdown:
-        print("`make bench` (%s; scale %s%%): the median of the per-boot "
-              "values, their spread (min..max) and the target; s2box/KVM "
-              "unless the row says otherwise." % (head, m["scale_percent"]))
+        print("`make bench` (%s): the median of the per-boot values, their "
+              "spread (min..max) and the target; s2box/KVM unless the row "
+              "says otherwise." % head)
         print()
         print("| figure | median | spread | target | median meets it |")
         print("|---|---|---|---|---|")
@@ -162,7 +173,7 @@ def summary(path, markdown):
     print("=== s2box_bench: targets over %s ===" % head)
     print("  s2box/KVM unless the row says otherwise; the median of the "
           "per-boot values")
-    cols = "".join("%8s" % ("boot %d" % (i + 1)) for i in range(n))
+    cols = "".join("%8s" % ("boot %d" % i) for i in b["numbers"])
     print("  %-34s%s %8s  %-14s %-12s %s" % ("", cols, "median", "spread",
                                              "target", "by the median"))
     for f in b["figures"]:
@@ -173,8 +184,8 @@ def summary(path, markdown):
             "<= %g%s" % (f["target"], "" if f["unit"] == "x"
                          else " " + f["unit"]),
             "met" if f["met"] else "NOT met"))
-    print("  (full tables: boot %d of %d is the median boot)"
-          % (b["median_boot"], n))
+    print("  (boot %d is the median boot: the one nearest the medians)"
+          % b["median_boot"])
 
 
 def main(argv):

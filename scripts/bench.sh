@@ -74,12 +74,13 @@ extract_file() {
 	' "$1" >"$3.tmp" && mv "$3.tmp" "$3"
 }
 
+# plot DAT PNG BOOT
 plot() {
-	local dat=$1 png=$2
+	local dat=$1 png=$2 boot=$3
 	gnuplot <<-EOF
 		set terminal pngcairo size 1000,900 font ",10" noenhanced
 		set output "$png"
-		set multiplot layout 2,1 title "s2box and KVM, one boot: Debian $KERNEL on QEMU -cpu $CPU (TCG; medians)"
+		set multiplot layout 2,1 title "s2box and KVM, boot $boot of $BOOTS (the median boot): Debian $KERNEL on QEMU -cpu $CPU (TCG; medians)"
 		set grid
 		set key outside right
 		set xlabel "IPA size (bits)"
@@ -153,10 +154,6 @@ main() {
 		"${jsons[@]}") || die "bench-merge.py failed"
 	python3 "$ROOT/scripts/bench-merge.py" summary "$OUT/$CELL.json" \
 		>"$OUT/$CELL-summary.txt"
-	# The median boot's number counts the boots that measured; map it
-	# back to the boot's directory through its JSON file's name.
-	median=${jsons[median - 1]##*-boot}
-	median=${median%.json}
 	dat="$OUT/$CELL-latency-vs-ipa.dat"
 	png="$OUT/$CELL-latency-vs-ipa.png"
 	cp "$OUT/$CELL/boot-$median/latency-vs-ipa.dat" "$dat"
@@ -164,7 +161,7 @@ main() {
 	if ! grep -q '^[0-9]' "$dat"; then
 		echo "bench: results in build/bench/$CELL.json (no geometry part, no plot)"
 	elif need_gnuplot; then
-		plot "$dat" "$png" || { echo "bench: gnuplot failed"; status=1; }
+		plot "$dat" "$png" "$median" || { echo "bench: gnuplot failed"; status=1; }
 		echo "bench: results in build/bench/$CELL.json, plot (boot $median) in build/bench/$CELL-latency-vs-ipa.png"
 	else
 		status=1

@@ -43,7 +43,6 @@
 /* An ioctl number no s2box device knows: the dispatch alone, ENOTTY. */
 #define S2BOX_BENCH_NOOP	_IO(S2BOX_IOC_MAGIC, 0xff)
 
-#define FLOOR_ITERS	20000
 #define RT_ITERS	20000
 #define BLOCKS		10	/* s2box and KVM take turns this often */
 #define NOFILE		65536	/* density keeps up to 40000 fds open */
@@ -218,24 +217,30 @@ static int run_side(struct side *s, size_t n, bool keep)
 }
 
 /*
- * Add @iters timed operations of each side (either may be NULL) to its
- * samples, in BLOCKS turns, after a few unrecorded ones that warm caches
- * and lazily allocated state.
+ * Add @iters timed operations of each of the @n sides (any may be NULL)
+ * to its samples, in BLOCKS turns, after a few unrecorded ones that warm
+ * caches and lazily allocated state.
  */
-static int collect(struct side *box, struct side *kvm, size_t iters)
+static int collect_n(struct side **sides, size_t n, size_t iters)
 {
-	struct side *sides[2] = { box, kvm };
 	size_t blk, i, per = (iters + BLOCKS - 1) / BLOCKS;
 	int err = 0;
 
-	for (i = 0; !err && i < 2; i++)
+	for (i = 0; !err && i < n; i++)
 		if (sides[i])
 			err = run_side(sides[i], per / 10 + 1, false);
 	for (blk = 0; !err && blk < BLOCKS; blk++)
-		for (i = 0; !err && i < 2; i++)
+		for (i = 0; !err && i < n; i++)
 			if (sides[i])
 				err = run_side(sides[i], per, true);
 	return err;
+}
+
+static int collect(struct side *box, struct side *kvm, size_t iters)
+{
+	struct side *sides[2] = { box, kvm };
+
+	return collect_n(sides, 2, iters);
 }
 
 /* Samples for @iters operations as collect() rounds them, @times over. */
@@ -245,31 +250,54 @@ int bench_samples_for(struct bench_samples *s, size_t iters, size_t times)
 				  times);
 }
 
+#define TOGETHER_MAX	2	/* pairs measured in the same turns */
+
+/*
+ * @n pairs measured together: all their sides take turns in the same
+ * blocks (box[i] and kvm[i], any NULL, are pair @p[i]'s), so that what
+ * one phase of the machine costs hits them all; each summarised into its
+ * pair.
+ */
+static int measure_n(struct bench_pair **p, struct side **box,
+		     struct side **kvm, size_t n, size_t iters)
+{
+	struct side *all[2 * TOGETHER_MAX];
+	size_t i, k = 0;
+	int err = -1;
+
+	for (i = 0; i < n && i < TOGETHER_MAX; i++) {
+		all[k++] = box[i];
+		all[k++] = kvm[i];
+	}
+	for (i = 0; i < k; i++)
+		if (all[i] && bench_samples_for(&all[i]->s, iters, 1)) {
+			vmm_fail("out of memory");
+			goto out;
+		}
+	err = collect_n(all, k, iters);
+	for (i = 0; !err && i < k; i++) {
+		if (!all[i])
+			continue;
+		if (i % 2) {
+			bench_summarise(&all[i]->s, &p[i / 2]->kvm);
+			p[i / 2]->has_kvm = true;
+		} else {
+			bench_summarise(&all[i]->s, &p[i / 2]->box);
+			p[i / 2]->has_box = true;
+		}
+	}
+out:
+	for (i = 0; i < k; i++)
+		if (all[i])
+			bench_samples_free(&all[i]->s);
+	return err;
+}
+
 /* collect() of each side present, summarised into @p. */
 static int measure(struct bench_pair *p, struct side *box, struct side *kvm,
 		   size_t iters)
 {
-	int err = -1;
-
-	if (box && bench_samples_for(&box->s, iters, 1))
-		return vmm_fail("out of memory");
-	if (kvm && bench_samples_for(&kvm->s, iters, 1))
-		goto free_box;
-	err = collect(box, kvm, iters);
-	if (!err && box) {
-		bench_summarise(&box->s, &p->box);
-		p->has_box = true;
-	}
-	if (!err && kvm) {
-		bench_summarise(&kvm->s, &p->kvm);
-		p->has_kvm = true;
-	}
-	if (kvm)
-		bench_samples_free(&kvm->s);
-free_box:
-	if (box)
-		bench_samples_free(&box->s);
-	return err;
+	return measure_n(&p, &box, &kvm, 1, iters);
 }
 
 int bench_measure(struct bench_pair *p, const struct bench_ops *box,
@@ -303,24 +331,22 @@ unsigned int bench_main_granule(const struct bench *b)
 	return s2box_any_granule(b->ctl);
 }
 
-static void bench_floor(struct bench *b)
-{
-	struct side box = { .op = op_box_noop, .arg = b };
-	struct side kvm = { .op = op_kvm_noop, .arg = b };
-	struct bench_pair *p = bench_pair_add(b, "latency", "floor_noop_ioctl");
-
-	if (p && measure(p, &box, b->kvm >= 0 ? &kvm : NULL,
-			 bench_iters(b, FLOOR_ITERS)))
-		bench_report_failure("floor");
-}
-
-static void bench_round_trip(struct bench *b)
+/*
+ * The floor and the round trip take turns in the same blocks: the round
+ * trip's part above the floor (bench_figures()) is then a difference of
+ * two medians the same phases of the machine made.
+ */
+static void bench_floor_and_round_trip(struct bench *b)
 {
 	unsigned int g = bench_main_granule(b);
 	struct side box = { .op = op_box_rt }, kvm = { .op = op_kvm_rt };
+	struct side box_noop = { .op = op_box_noop, .arg = b };
+	struct side kvm_noop = { .op = op_kvm_noop, .arg = b };
+	struct side *boxes[2] = { &box_noop, &box };
+	struct side *kvms[2] = { &kvm_noop, &kvm };
 	struct budget_box bb = { .budget_ns = 1000000000ULL };
+	struct bench_pair *p, *pairs[2];
 	struct s2box_box_info info;
-	struct bench_pair *p;
 	struct vmm v;
 	int fd;
 
@@ -336,16 +362,21 @@ static void bench_round_trip(struct bench *b)
 	}
 	box.arg = &fd;
 	kvm.arg = &v;
-	p = bench_pair_add(b, "latency", "round_trip");
+	if (b->kvm < 0) {
+		kvms[0] = NULL;
+		kvms[1] = NULL;
+	}
+	pairs[0] = bench_pair_add(b, "latency", "floor_noop_ioctl");
+	pairs[1] = bench_pair_add(b, "latency", "round_trip");
+	p = pairs[1];
 	if (p) {
 		p->granule = g;
 		p->ipa_bits = BENCH_MAIN_IPA_BITS;
 		p->levels = info.levels;
 		p->kvm_levels = bench_kvm_levels(b, BENCH_MAIN_IPA_BITS);
 		p->target = 0.3;
-		if (measure(p, &box, b->kvm >= 0 ? &kvm : NULL,
-			    bench_iters(b, RT_ITERS)))
-			bench_report_failure("round trip");
+		if (measure_n(pairs, boxes, kvms, 2, bench_iters(b, RT_ITERS)))
+			bench_report_failure("floor and round trip");
 	}
 	/* What a budget (an hrtimer per RUN) adds; s2box only. */
 	bb.box = fd;
@@ -555,8 +586,7 @@ int main(void)
 	/* One CPU for everything single-threaded: no migrations mid-sample. */
 	pin_cpu(0);
 	if (part_wanted("latency")) {
-		bench_floor(&b);
-		bench_round_trip(&b);
+		bench_floor_and_round_trip(&b);
 		bench_cold_start(&b);
 		bench_log("latency done at %.0f s", (now_ns() - t0) / 1e9);
 	}

@@ -162,7 +162,8 @@ static void print_touch(const struct bench *b)
 		       fmt_ns(t[4], 16, med(p[1], true)),
 		       fmt_ns(t[5], 16, med(p[2], true)), bench_ratio(p[3]),
 		       bench_ratio(find(b, "touch", name[0], 0, 0, 0)));
-		if (p[3]->target > 0 && p[2] && p[2]->target > 0)
+		if (p[2] && p[3]->target > 0 && p[2]->target > 0 &&
+		    bench_ratio(p[3]) > 0 && bench_ratio(p[2]) > 0)
 			print_touch_targets(mib[i], p[3], p[2]);
 	}
 }

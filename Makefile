@@ -8,9 +8,11 @@
 #   make check    every test; ends with "s2box: N passed, N failed, N skipped"
 #   make deb      the Debian packages s2box-dkms and s2box-tools (arm64) in
 #                 build/deb/, checked by lintian
-#   make bench    s2box and a minimal KVM VMM side by side in one boot
-#                 (BENCH_KERNEL=6.12, BENCH_CPU=neoverse-n1): a table,
-#                 build/bench/<kernel>-<cpu>.json and a PNG plot
+#   make bench    s2box and a minimal KVM VMM side by side in each of
+#                 BENCH_BOOTS boots (default 3; BENCH_KERNEL=6.12,
+#                 BENCH_CPU=neoverse-n1): a table per boot, the targets'
+#                 medians over the boots, build/bench/<kernel>-<cpu>.json
+#                 and a PNG plot
 #   make check-debug  the kselftests on a KASAN/lockdep/kmemleak/UBSAN kernel
 #
 # Out-of-tree use on an arm64 host: make modules / make install

@@ -87,6 +87,8 @@ int vmm_create_steps(struct vmm *v, const struct vmm_cfg *c)
 		      c->ipa_bits ? KVM_VM_TYPE_ARM_IPA_SIZE(c->ipa_bits) : 0);
 	if (v->vm < 0)
 		return vmm_fail("KVM_CREATE_VM");
+	if (c->stamps)
+		c->stamps[0] = now_ns();
 	v->mem = c->mem;
 	if (v->own_mem)
 		v->mem = mmap(NULL, c->mem_size, PROT_READ | PROT_WRITE,
@@ -96,6 +98,8 @@ int vmm_create_steps(struct vmm *v, const struct vmm_cfg *c)
 	region.userspace_addr = (__u64)(unsigned long)v->mem;
 	if (ioctl(v->vm, KVM_SET_USER_MEMORY_REGION, &region))
 		return vmm_fail("KVM_SET_USER_MEMORY_REGION");
+	if (c->stamps)
+		c->stamps[1] = now_ns();
 	v->vcpu = ioctl(v->vm, KVM_CREATE_VCPU, 0);
 	if (v->vcpu < 0)
 		return vmm_fail("KVM_CREATE_VCPU");
@@ -112,6 +116,8 @@ int vmm_create_steps(struct vmm *v, const struct vmm_cfg *c)
 		return vmm_fail("KVM_ARM_PREFERRED_TARGET");
 	if (ioctl(v->vcpu, KVM_ARM_VCPU_INIT, &init))
 		return vmm_fail("KVM_ARM_VCPU_INIT");
+	if (c->stamps)
+		c->stamps[2] = now_ns();
 	if (c->gic && vmm_add_gic(v)) {
 		/* Without it the tests fall back to polling; say why. */
 		if (v->gic >= 0)

@@ -64,6 +64,12 @@ struct vmm_cfg {
 	size_t mem_size;	/* a multiple of the host page size */
 	void *mem;		/* the caller's RAM (never unmapped), or NULL */
 	bool gic;		/* add a GICv3 if KVM has one (check v->gic) */
+	/*
+	 * If set, now_ns() after KVM_CREATE_VM, after the memory slot and
+	 * after the vCPU (created, kvm_run mapped, initialised): the
+	 * benchmark's breakdown of a VM's creation.
+	 */
+	__u64 *stamps;
 };
 
 /* The step the last failing helper stopped at, for the log. */

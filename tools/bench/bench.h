@@ -2,7 +2,8 @@
 /*
  * s2box_bench: s2box side by side with a minimal KVM VMM (kvm_vmm.h) in
  * one boot. Shared by its parts: s2box_bench.c (set-up, latencies,
- * output), bench_mem.c (memory: touching, kernel cost, density),
+ * output), bench_cold.c (create to first exit, phase by phase),
+ * bench_mem.c (memory: touching, kernel cost, density),
  * bench_scale.c (geometry and CPU scaling), bench_reset.c (reset to a
  * snapshot against KVM's dirty log), bench_clone.c (clones against fresh
  * boxes), bench_stats.c (statistics, JSON) and bench_blobs.S (the guest
@@ -23,6 +24,7 @@
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MIB		(1024ULL * 1024)
+#define BENCH_MAIN_IPA_BITS	40	/* KVM's default IPA size */
 
 /* Guest layout, the same for boxes and KVM guests where both have it. */
 #define BENCH_CODE_IPA	0x0ULL		/* code, one map unit or page */
@@ -71,6 +73,20 @@ struct bench_pair {
 	double box_rate, kvm_rate;	/* all threads together, per second */
 	double target;		/* ratio s2box/KVM to meet; 0: none */
 };
+
+/*
+ * A figure with a target: a ratio (unit "x") or a count. The table ends
+ * with them, result.json has them, and scripts/bench-merge.py takes
+ * their median over boots.
+ */
+struct bench_figure {
+	char key[48];		/* stable, for matching boots */
+	char label[48];
+	const char *unit;
+	double value, target;	/* met: value <= target */
+};
+
+#define BENCH_FIGURES_MAX	16
 
 /* Kernel memory one object costs (memcg deltas), for the table. */
 struct bench_mem {
@@ -161,6 +177,8 @@ typedef int (*bench_op)(void *arg);
 struct bench_ops {
 	bench_op prep, op;
 	void *arg;
+	/* If set, after each @op whose sample is kept (not a warm-up one). */
+	void (*kept)(void *arg);
 };
 
 /*
@@ -172,9 +190,6 @@ int bench_box_rt_new(struct bench *b, unsigned int granule,
 int bench_box_rt(int box);
 int bench_kvm_rt_new(struct bench *b, unsigned int ipa_bits, struct vmm *v);
 int bench_kvm_rt(struct vmm *v);
-int bench_box_first(struct bench *b, unsigned int granule,
-		    unsigned int ipa_bits);
-int bench_kvm_first(struct bench *b, unsigned int ipa_bits);
 unsigned int bench_kvm_levels(const struct bench *b, unsigned int ipa_bits);
 int bench_samples_for(struct bench_samples *s, size_t iters, size_t times);
 int bench_collect_rt(struct bench_samples *bs, int box,
@@ -194,6 +209,31 @@ void bench_report_failure(const char *what);
 
 /* bench_table.c */
 void bench_print_table(const struct bench *b);
+/* The figures with a target that @b has measured, in @f; their number. */
+size_t bench_figures(const struct bench *b,
+		     struct bench_figure f[BENCH_FIGURES_MAX]);
+
+/*
+ * bench_cold.c: create, first exit, destroy. With @t, now_ns() at the
+ * start and after each phase (BENCH_COLD_PHASES + 1 of them).
+ */
+#define BENCH_COLD_PHASES	6
+int bench_box_first_at(struct bench *b, unsigned int granule,
+		       unsigned int ipa_bits, __u64 *t);
+int bench_kvm_first_at(struct bench *b, unsigned int ipa_bits, __u64 *t);
+static inline int bench_box_first(struct bench *b, unsigned int granule,
+				  unsigned int ipa_bits)
+{
+	return bench_box_first_at(b, granule, ipa_bits, NULL);
+}
+
+static inline int bench_kvm_first(struct bench *b, unsigned int ipa_bits)
+{
+	return bench_kvm_first_at(b, ipa_bits, NULL);
+}
+
+/* The latency part's create_first_exit_destroy and its phases. */
+void bench_cold_start(struct bench *b);
 
 /* bench_mem.c */
 void bench_touch(struct bench *b);

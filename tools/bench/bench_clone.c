@@ -192,8 +192,8 @@ fail:
 static void clone_first_exit(struct bench *b, struct clone_ctx *c,
 			     unsigned int dirty, const char *name)
 {
-	struct bench_ops clone = { op_close, op_clone, c };
-	struct bench_ops fresh = { op_close, op_fresh, c };
+	struct bench_ops clone = { .prep = op_close, .op = op_clone, .arg = c };
+	struct bench_ops fresh = { .prep = op_close, .op = op_fresh, .arg = c };
 	struct bench_pair *p = bench_pair_add(b, "clone", name);
 
 	if (!p)

@@ -370,8 +370,8 @@ static void reset_one(struct bench *b, __u64 size, unsigned int dirty,
 	struct reset_job j;
 	struct reset_box rb = { .job = &j, .fd = -1 };
 	struct reset_kvm rk = { .job = &j };
-	struct bench_ops ob = { box_dirty, box_reset, &rb };
-	struct bench_ops ok = { kvm_dirty, kvm_reset, &rk };
+	struct bench_ops ob = { .prep = box_dirty, .op = box_reset, .arg = &rb };
+	struct bench_ops ok = { .prep = kvm_dirty, .op = kvm_reset, .arg = &rk };
 	size_t iters = bench_iters(b, RESET_ITERS);
 	bool box = true, kvm = b->kvm >= 0;
 	struct bench_pair *p;

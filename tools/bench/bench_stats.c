@@ -217,6 +217,25 @@ static void json_clone_mem(FILE *f, const struct bench *b)
 		m->idle_charged, m->dirty_charged);
 }
 
+/* The figures with a target (bench_figures()), for merging boots. */
+static void json_figures(FILE *f, const struct bench *b)
+{
+	struct bench_figure fig[BENCH_FIGURES_MAX];
+	size_t i, n = bench_figures(b, fig);
+
+	fprintf(f, "  \"figures\": [\n");
+	for (i = 0; i < n; i++) {
+		fprintf(f, "    {\"key\": \"%s\", \"label\": \"%s\", ",
+			fig[i].key, fig[i].label);
+		fprintf(f, "\"unit\": \"%s\", \"value\": %.4f, ", fig[i].unit,
+			fig[i].value);
+		fprintf(f, "\"target\": %g, \"met\": %s}%s\n", fig[i].target,
+			fig[i].value <= fig[i].target ? "true" : "false",
+			i + 1 < n ? "," : "");
+	}
+	fprintf(f, "  ],\n");
+}
+
 int bench_write_json(const struct bench *b, const char *path)
 {
 	FILE *f = fopen(path, "we");
@@ -242,6 +261,7 @@ int bench_write_json(const struct bench *b, const char *path)
 			b->kvm_dirty_manual > 0 ? "true" : "false");
 	}
 	json_clone_mem(f, b);
+	json_figures(f, b);
 	fprintf(f, "  \"pairs\": [\n");
 	for (i = 0; i < b->npairs; i++) {
 		json_pair(f, &b->pairs[i]);

@@ -8,7 +8,7 @@
  *   round trip   S2BOX_RUN -> HVC -> return against KVM_RUN -> MMIO exit
  *   first exit   create, map one page, load 64 bytes, run to the first
  *                exit, destroy: a box against a VM with one memory slot
- *                and one vCPU
+ *                and one vCPU, and its phases (bench_cold.c)
  *   touch        every page of 4, 64 and 512 MiB (bench_mem.c)
  *   memory       kernel memory per box for every geometry, per VM, and
  *                how many fit in a memory cgroup (bench_mem.c)
@@ -43,9 +43,7 @@
 /* An ioctl number no s2box device knows: the dispatch alone, ENOTTY. */
 #define S2BOX_BENCH_NOOP	_IO(S2BOX_IOC_MAGIC, 0xff)
 
-#define FLOOR_ITERS	20000
 #define RT_ITERS	20000
-#define FIRST_ITERS	300
 #define BLOCKS		10	/* s2box and KVM take turns this often */
 #define NOFILE		65536	/* density keeps up to 40000 fds open */
 
@@ -110,53 +108,6 @@ int bench_kvm_rt(struct vmm *v)
 }
 
 /*
- * Create a box, give it one map unit at IPA 0 and the 64-byte blob there
- * (a new box starts at pc 0), run it to its HVC, destroy it.
- */
-int bench_box_first(struct bench *b, unsigned int granule,
-		    unsigned int ipa_bits)
-{
-	size_t len = BENCH_BLOB_LEN(bench_box_first);
-	__u64 align = granule > b->page_size ? granule : b->page_size;
-	int box = s2box_create(b->ctl, ipa_bits, granule), err = -1;
-
-	if (box < 0)
-		return vmm_fail("S2BOX_CREATE_BOX");
-	vmm_why = "S2BOX_MAP";
-	if (box_map(box, 0, align, S2BOX_PROT_READ | S2BOX_PROT_WRITE |
-		    S2BOX_PROT_EXEC))
-		goto out;
-	vmm_why = "pwrite code";
-	if (pwrite(box, bench_box_first_start, len, 0) != (ssize_t)len)
-		goto out;
-	err = bench_box_rt(box);
-out:
-	close(box);
-	return err;
-}
-
-/*
- * The same for KVM: a VM of @ipa_bits with one page of RAM at IPA 0 (a
- * vCPU also starts at pc 0) and one vCPU, run to its MMIO exit, destroyed.
- */
-int bench_kvm_first(struct bench *b, unsigned int ipa_bits)
-{
-	struct vmm_cfg c = {
-		.kvm = b->kvm, .ipa_bits = ipa_bits, .mem_ipa = 0,
-		.mem_size = b->page_size,
-	};
-	struct vmm v;
-	int err;
-
-	if (vmm_create_cfg(&v, &c))
-		return -1;
-	vmm_load(&v, 0, bench_kvm_first_start, BENCH_BLOB_LEN(bench_kvm_first));
-	err = bench_kvm_rt(&v);
-	vmm_destroy(&v);
-	return err;
-}
-
-/*
  * KVM's stage-2 levels for an IPA size: the fewest that reach it with up
  * to 16 concatenated tables at the start level, at least two, in the
  * host page size (arch/arm64/include/asm/stage2_pgtable.h).
@@ -176,6 +127,7 @@ struct side {
 	void *arg;
 	struct bench_samples s;
 	bench_op prep;		/* untimed, before each op; may be NULL */
+	void (*kept)(void *arg);	/* after each op whose sample is kept */
 };
 
 static int op_box_noop(void *arg)
@@ -255,31 +207,40 @@ static int run_side(struct side *s, size_t n, bool keep)
 		if (s->op(s->arg))
 			return -1;
 		t1 = now_ns();
-		if (keep)
-			bench_sample(&s->s, t1 - t0);
+		if (!keep)
+			continue;
+		bench_sample(&s->s, t1 - t0);
+		if (s->kept)
+			s->kept(s->arg);
 	}
 	return 0;
 }
 
 /*
- * Add @iters timed operations of each side (either may be NULL) to its
- * samples, in BLOCKS turns, after a few unrecorded ones that warm caches
- * and lazily allocated state.
+ * Add @iters timed operations of each of the @n sides (any may be NULL)
+ * to its samples, in BLOCKS turns, after a few unrecorded ones that warm
+ * caches and lazily allocated state.
  */
-static int collect(struct side *box, struct side *kvm, size_t iters)
+static int collect_n(struct side **sides, size_t n, size_t iters)
 {
-	struct side *sides[2] = { box, kvm };
 	size_t blk, i, per = (iters + BLOCKS - 1) / BLOCKS;
 	int err = 0;
 
-	for (i = 0; !err && i < 2; i++)
+	for (i = 0; !err && i < n; i++)
 		if (sides[i])
 			err = run_side(sides[i], per / 10 + 1, false);
 	for (blk = 0; !err && blk < BLOCKS; blk++)
-		for (i = 0; !err && i < 2; i++)
+		for (i = 0; !err && i < n; i++)
 			if (sides[i])
 				err = run_side(sides[i], per, true);
 	return err;
+}
+
+static int collect(struct side *box, struct side *kvm, size_t iters)
+{
+	struct side *sides[2] = { box, kvm };
+
+	return collect_n(sides, 2, iters);
 }
 
 /* Samples for @iters operations as collect() rounds them, @times over. */
@@ -289,31 +250,54 @@ int bench_samples_for(struct bench_samples *s, size_t iters, size_t times)
 				  times);
 }
 
+#define TOGETHER_MAX	2	/* pairs measured in the same turns */
+
+/*
+ * @n pairs measured together: all their sides take turns in the same
+ * blocks (box[i] and kvm[i], any NULL, are pair @p[i]'s), so that what
+ * one phase of the machine costs hits them all; each summarised into its
+ * pair.
+ */
+static int measure_n(struct bench_pair **p, struct side **box,
+		     struct side **kvm, size_t n, size_t iters)
+{
+	struct side *all[2 * TOGETHER_MAX];
+	size_t i, k = 0;
+	int err = -1;
+
+	for (i = 0; i < n && i < TOGETHER_MAX; i++) {
+		all[k++] = box[i];
+		all[k++] = kvm[i];
+	}
+	for (i = 0; i < k; i++)
+		if (all[i] && bench_samples_for(&all[i]->s, iters, 1)) {
+			vmm_fail("out of memory");
+			goto out;
+		}
+	err = collect_n(all, k, iters);
+	for (i = 0; !err && i < k; i++) {
+		if (!all[i])
+			continue;
+		if (i % 2) {
+			bench_summarise(&all[i]->s, &p[i / 2]->kvm);
+			p[i / 2]->has_kvm = true;
+		} else {
+			bench_summarise(&all[i]->s, &p[i / 2]->box);
+			p[i / 2]->has_box = true;
+		}
+	}
+out:
+	for (i = 0; i < k; i++)
+		if (all[i])
+			bench_samples_free(&all[i]->s);
+	return err;
+}
+
 /* collect() of each side present, summarised into @p. */
 static int measure(struct bench_pair *p, struct side *box, struct side *kvm,
 		   size_t iters)
 {
-	int err = -1;
-
-	if (box && bench_samples_for(&box->s, iters, 1))
-		return vmm_fail("out of memory");
-	if (kvm && bench_samples_for(&kvm->s, iters, 1))
-		goto free_box;
-	err = collect(box, kvm, iters);
-	if (!err && box) {
-		bench_summarise(&box->s, &p->box);
-		p->has_box = true;
-	}
-	if (!err && kvm) {
-		bench_summarise(&kvm->s, &p->kvm);
-		p->has_kvm = true;
-	}
-	if (kvm)
-		bench_samples_free(&kvm->s);
-free_box:
-	if (box)
-		bench_samples_free(&box->s);
-	return err;
+	return measure_n(&p, &box, &kvm, 1, iters);
 }
 
 int bench_measure(struct bench_pair *p, const struct bench_ops *box,
@@ -321,10 +305,12 @@ int bench_measure(struct bench_pair *p, const struct bench_ops *box,
 {
 	struct side sb = { .op = box ? box->op : NULL,
 			   .arg = box ? box->arg : NULL,
-			   .prep = box ? box->prep : NULL };
+			   .prep = box ? box->prep : NULL,
+			   .kept = box ? box->kept : NULL };
 	struct side sk = { .op = kvm ? kvm->op : NULL,
 			   .arg = kvm ? kvm->arg : NULL,
-			   .prep = kvm ? kvm->prep : NULL };
+			   .prep = kvm ? kvm->prep : NULL,
+			   .kept = kvm ? kvm->kept : NULL };
 
 	return measure(p, box ? &sb : NULL, kvm ? &sk : NULL, iters);
 }
@@ -345,51 +331,52 @@ unsigned int bench_main_granule(const struct bench *b)
 	return s2box_any_granule(b->ctl);
 }
 
-#define MAIN_IPA_BITS	40	/* KVM's default IPA size */
-
-static void bench_floor(struct bench *b)
-{
-	struct side box = { .op = op_box_noop, .arg = b };
-	struct side kvm = { .op = op_kvm_noop, .arg = b };
-	struct bench_pair *p = bench_pair_add(b, "latency", "floor_noop_ioctl");
-
-	if (p && measure(p, &box, b->kvm >= 0 ? &kvm : NULL,
-			 bench_iters(b, FLOOR_ITERS)))
-		bench_report_failure("floor");
-}
-
-static void bench_round_trip(struct bench *b)
+/*
+ * The floor and the round trip take turns in the same blocks: the round
+ * trip's part above the floor (bench_figures()) is then a difference of
+ * two medians the same phases of the machine made.
+ */
+static void bench_floor_and_round_trip(struct bench *b)
 {
 	unsigned int g = bench_main_granule(b);
 	struct side box = { .op = op_box_rt }, kvm = { .op = op_kvm_rt };
+	struct side box_noop = { .op = op_box_noop, .arg = b };
+	struct side kvm_noop = { .op = op_kvm_noop, .arg = b };
+	struct side *boxes[2] = { &box_noop, &box };
+	struct side *kvms[2] = { &kvm_noop, &kvm };
 	struct budget_box bb = { .budget_ns = 1000000000ULL };
+	struct bench_pair *p, *pairs[2];
 	struct s2box_box_info info;
-	struct bench_pair *p;
 	struct vmm v;
 	int fd;
 
-	fd = bench_box_rt_new(b, g, MAIN_IPA_BITS, &info);
+	fd = bench_box_rt_new(b, g, BENCH_MAIN_IPA_BITS, &info);
 	if (fd < 0) {
 		bench_report_failure("round trip");
 		return;
 	}
-	if (b->kvm >= 0 && bench_kvm_rt_new(b, MAIN_IPA_BITS, &v)) {
+	if (b->kvm >= 0 && bench_kvm_rt_new(b, BENCH_MAIN_IPA_BITS, &v)) {
 		bench_report_failure("round trip (KVM)");
 		close(fd);
 		return;
 	}
 	box.arg = &fd;
 	kvm.arg = &v;
-	p = bench_pair_add(b, "latency", "round_trip");
+	if (b->kvm < 0) {
+		kvms[0] = NULL;
+		kvms[1] = NULL;
+	}
+	pairs[0] = bench_pair_add(b, "latency", "floor_noop_ioctl");
+	pairs[1] = bench_pair_add(b, "latency", "round_trip");
+	p = pairs[1];
 	if (p) {
 		p->granule = g;
-		p->ipa_bits = MAIN_IPA_BITS;
+		p->ipa_bits = BENCH_MAIN_IPA_BITS;
 		p->levels = info.levels;
-		p->kvm_levels = bench_kvm_levels(b, MAIN_IPA_BITS);
-		p->target = 0.5;
-		if (measure(p, &box, b->kvm >= 0 ? &kvm : NULL,
-			    bench_iters(b, RT_ITERS)))
-			bench_report_failure("round trip");
+		p->kvm_levels = bench_kvm_levels(b, BENCH_MAIN_IPA_BITS);
+		p->target = 0.3;
+		if (measure_n(pairs, boxes, kvms, 2, bench_iters(b, RT_ITERS)))
+			bench_report_failure("floor and round trip");
 	}
 	/* What a budget (an hrtimer per RUN) adds; s2box only. */
 	bb.box = fd;
@@ -401,24 +388,6 @@ static void bench_round_trip(struct bench *b)
 	close(fd);
 	if (b->kvm >= 0)
 		vmm_destroy(&v);
-}
-
-static void bench_first_exit(struct bench *b)
-{
-	struct first_arg f = { b, bench_main_granule(b), MAIN_IPA_BITS };
-	struct side box = { .op = op_box_first, .arg = &f };
-	struct side kvm = { .op = op_kvm_first, .arg = &f };
-	struct bench_pair *p = bench_pair_add(b, "latency",
-					      "create_first_exit_destroy");
-
-	if (!p)
-		return;
-	p->granule = f.granule;
-	p->ipa_bits = f.ipa_bits;
-	p->target = 0.1;
-	if (measure(p, &box, b->kvm >= 0 ? &kvm : NULL,
-		    bench_iters(b, FIRST_ITERS)))
-		bench_report_failure("create to first exit");
 }
 
 /*
@@ -617,9 +586,8 @@ int main(void)
 	/* One CPU for everything single-threaded: no migrations mid-sample. */
 	pin_cpu(0);
 	if (part_wanted("latency")) {
-		bench_floor(&b);
-		bench_round_trip(&b);
-		bench_first_exit(&b);
+		bench_floor_and_round_trip(&b);
+		bench_cold_start(&b);
 		bench_log("latency done at %.0f s", (now_ns() - t0) / 1e9);
 	}
 	if (part_wanted("touch"))

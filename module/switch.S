@@ -178,7 +178,10 @@ SYM_CODE_START_LOCAL(s2box_world_exit)
 	/* RAS: ESB defers a pending SError into DISR_EL1. */
 	hint	#16			/* esb */
 	mrs_s	x2, S2_SYS_DISR_EL1
+	/* Only a deferred SError makes it non-zero: clear it only then. */
+	cbz	x2, 10f
 	msr_s	S2_SYS_DISR_EL1, xzr
+10:
 	str	x2, [x1, #W_SERROR_ESR]
 	ubfx	x2, x2, #31, #1		/* DISR_EL1.A: one was deferred */
 	str	x2, [x1, #W_SERROR_SEEN]

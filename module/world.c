@@ -294,10 +294,14 @@ static __always_inline void world_save_timer(struct s2box_regs *r,
 			      S2_CNTV_CTL_IMASK;
 		return;
 	}
-	/* Left disabled and masked, so it cannot fire outside the box. */
+	/*
+	 * Left disabled and masked, so it cannot fire outside the box; a
+	 * timer the box left disabled cannot fire anyway.
+	 */
 	r->cntv_ctl = read_sysreg_s(SYS_CNTV_CTL_EL02);
 	r->cntv_cval = read_sysreg_s(SYS_CNTV_CVAL_EL02);
-	write_sysreg_s(S2_CNTV_CTL_IMASK, SYS_CNTV_CTL_EL02);
+	if (r->cntv_ctl & S2_CNTV_CTL_ENABLE)
+		write_sysreg_s(S2_CNTV_CTL_IMASK, SYS_CNTV_CTL_EL02);
 }
 
 /*
@@ -613,28 +617,39 @@ static __always_inline void world_activate_stage2(const struct s2box_box *box,
 						  const struct world_host *h,
 						  const struct world_cfg *cfg)
 {
+	/* Often still this box's: see world_deactivate(). */
+	bool vtcr_new = read_sysreg(vtcr_el2) != cfg->box_vtcr;
+	bool vttbr_new = h->vttbr != box->vttbr;
 	/*
 	 * TLBs may cache VTCR_EL2.HA/HD with their entries: a box whose
 	 * entries here were made with another HD (no_hw_dirty_cpus written
 	 * since) must not use them either.
 	 */
-	bool flush = world_foreign_ran(box, h) ||
-		     read_sysreg(vtcr_el2) != cfg->box_vtcr;
+	bool flush = world_foreign_ran(box, h) || vtcr_new;
 
-	/* Often still this box's: see world_deactivate(). */
-	world_load_sysreg(cfg->box_vtcr, vtcr_el2);
-	if (h->vttbr != box->vttbr)
+	if (vtcr_new)
+		write_sysreg(cfg->box_vtcr, vtcr_el2);
+	if (vttbr_new)
 		write_sysreg(box->vttbr, vttbr_el2);
-	isb();
+	/*
+	 * The errata order. Registers not written here were made effective
+	 * by the context synchronization (ISB or ERET) of an earlier trip.
+	 */
+	if (vtcr_new || vttbr_new)
+		isb();
 	write_sysreg(cfg->box_hcr, hcr_el2);
-	isb();
 	/*
 	 * All boxes share VMID 0: this CPU may hold another box's or a KVM
 	 * guest's entries for it. Drop them locally (no other CPU runs
 	 * this box) before entering: a local TLBI, so erratum 4118414,
-	 * which is about broadcast completion, does not apply.
+	 * which is about broadcast completion, does not apply. Without a
+	 * flush, the ISB before the ERET in s2box_world_enter() is the one
+	 * that makes the new HCR_EL2 effective: nothing run at EL2 before
+	 * it depends on TGE or VM.
 	 */
 	if (flush) {
+		/* TGE=0 must be in effect before a TLBI aimed at EL1&0. */
+		isb();
 		__tlbi(vmalls12e1);
 		dsb(nsh);
 		isb();
@@ -664,8 +679,15 @@ static __always_inline void world_deactivate(const struct world_host *h,
 					     const struct world_cfg *cfg)
 {
 	write_sysreg(h->hcr | (cfg->box_hcr & WORLD_HCR_STICKY), hcr_el2);
-	/* Back in the host regime before the host's configuration returns. */
-	isb();
+	/*
+	 * Errata 1165522/1530923: on those CPUs TGE=1 must be in effect
+	 * before the host's configuration returns, as KVM orders it. On the
+	 * others nothing below depends on it (DAIF is masked and no EL0 or
+	 * EL1 code runs before the ISB at the end, which makes every write
+	 * here effective before the host runs).
+	 */
+	if (cfg->spec_at)
+		isb();
 	write_sysreg(h->cptr, cptr_el2);
 	write_sysreg(h->mdcr, mdcr_el2);
 	write_sysreg(h->hstr, hstr_el2);

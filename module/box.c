@@ -38,21 +38,27 @@ static size_t box_root_bytes(const struct s2box_geom *geom)
 	return max_t(size_t, 64, (size_t)8 << (geom->ipa_bits - shift));
 }
 
+/* Host pages the root holds, for s2box_stats: a slab root counts as one. */
+static long box_root_host_pages(size_t bytes)
+{
+	return bytes < PAGE_SIZE ? 1 : 1L << get_order(bytes);
+}
+
 static void box_root_free(struct s2box_box *box)
 {
 	if (box->root_bytes < PAGE_SIZE)
 		kfree(box->root);
 	else
 		free_pages((unsigned long)box->root, get_order(box->root_bytes));
-	atomic64_dec(&s2box_stats.table_pages);
+	atomic64_sub(box_root_host_pages(box->root_bytes),
+		     &s2box_stats.table_pages);
 }
 
 /*
  * A root smaller than a page comes from the slab, which aligns
  * power-of-two sizes to themselves, so a minimal box does not hold a
  * whole page for 64 entries; a larger one from the buddy allocator,
- * whose blocks are aligned to their size. Counted as one table page
- * either way (s2box_stats).
+ * whose blocks are aligned to their size.
  */
 static int box_root_alloc(struct s2box_box *box)
 {
@@ -67,7 +73,7 @@ static int box_root_alloc(struct s2box_box *box)
 		return -ENOMEM;
 	box->root_bytes = bytes;
 	box->root_pa = virt_to_phys(box->root);
-	atomic64_inc(&s2box_stats.table_pages);
+	atomic64_add(box_root_host_pages(bytes), &s2box_stats.table_pages);
 	if (WARN_ON_ONCE(!IS_ALIGNED(box->root_pa, bytes))) {
 		box_root_free(box);
 		return -ENOMEM;

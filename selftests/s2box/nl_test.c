@@ -644,7 +644,10 @@ static void get_stats(struct __test_metadata *_metadata, struct nl *nl,
 static __u64 table_host_pages(const struct s2box_box_info *info)
 {
 	__u64 page = getpagesize();
-	__u64 root = (__u64)info->root_pages * info->granule;
+	unsigned int gs = __builtin_ctz(info->granule);
+	unsigned int shift = gs + (3 - info->start_level) * (gs - 3);
+	/* The module holds only the part of the root the walk indexes. */
+	__u64 root = 8ULL << (info->ipa_bits - shift);
 	__u64 per_table = info->granule > page ? info->granule / page : 1;
 
 	return (root > page ? root / page : 1) +
